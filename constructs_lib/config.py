@@ -1,0 +1,275 @@
+"""Typed, validated settings for data-api: the single home of every default."""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any, get_type_hints
+
+PROJECT = "data-api"
+
+ENVIRONMENTS: tuple[str, ...] = ("dev", "staging", "prod")
+"""Each environment is synthesized as its own stack, ``data-api-<environment>``."""
+
+ALLOWED_RUNTIMES: tuple[str, ...] = (
+    "python3.9",
+    "python3.10",
+    "python3.11",
+    "python3.12",
+    "python3.13",
+)
+DEPRECATED_RUNTIMES: Mapping[str, str] = {"python3.9": "2025-12-15"}
+"""Runtimes AWS has deprecated, with the date: still accepted, with a warning."""
+
+LOG_LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+STATE_BACKENDS: tuple[str, ...] = ("local", "s3")
+
+API_GATEWAY_TIMEOUT_SECONDS = 29
+"""API Gateway's integration timeout: a slower function only ever produces a 504."""
+
+CLOUDWATCH_LOG_RETENTION_DAYS: tuple[int, ...] = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+    1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)  # fmt: skip
+"""The only values CloudWatch Logs accepts for a retention period."""
+
+ALERT_EMAIL_PATTERN = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+([.][A-Za-z0-9-]+)*[.][A-Za-z]{2,}$"
+"""What an alert email must look like (Terraform variable validation). RE2 and Python read it
+alike; it has no backslash, which cdktf would copy unescaped into an HCL string."""
+
+ENV_PREFIX = "DATA_API_"
+"""Every setting can be overridden by an environment variable ``DATA_API_<NAME>``."""
+
+_NAME_PREFIX_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,29}$")
+_REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+_S3_BUCKET_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
+
+class SettingsError(ValueError):
+    """A setting has a value data-api cannot deploy; the message names it and what is allowed."""
+
+
+class DeprecatedSettingWarning(UserWarning):
+    """A setting is accepted but relies on something AWS has deprecated."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a user decides about one environment's stack.
+
+    Defaults live here and nowhere else; constructs read them from the object they are given.
+    """
+
+    environment: str
+    """Which environment the stack is for: one of ENVIRONMENTS."""
+    region: str = "us-east-1"
+    """AWS region every resource of the stack lives in."""
+    name_prefix: str = PROJECT
+    """Prefix of every resource name: ``<prefix>-<environment>-<thing>``."""
+    lambda_runtime: str = "python3.13"
+    """Lambda runtime of the ingest function: one of ALLOWED_RUNTIMES."""
+    lambda_memory_mb: int = 256
+    """Memory of the ingest function (128 to 10240 MB); CPU scales with it."""
+    lambda_timeout_seconds: int = 10
+    """Timeout of the ingest function; must stay below API Gateway's 29 s."""
+    log_level: str = "INFO"
+    """Level of the function's own log lines: one of LOG_LEVELS."""
+    log_retention_days: int = 14
+    """How long every log group of the stack keeps its events."""
+    read_capacity: int = 5
+    """Provisioned read capacity units of the table."""
+    write_capacity: int = 5
+    """Provisioned write capacity units of the table: the autoscaling floor."""
+    max_write_capacity: int = 200
+    """Autoscaling ceiling of the table's write capacity units."""
+    write_target_utilization_percent: int = 70
+    """Consumed/provisioned write capacity the autoscaler steers toward (20 to 90)."""
+    throttle_rate_limit: int = 100
+    """Steady-state requests per second the API stage admits."""
+    throttle_burst_limit: int = 50
+    """Requests the API stage admits in a burst above the rate."""
+    cors_allowed_origin: str = "*"
+    """Origin browsers may call the API from: ``*`` or one ``https://`` origin."""
+    tracing_enabled: bool = True
+    """X-Ray tracing of the API stage and the function."""
+    latency_alarm_p99_ms: int = 2000
+    """The p99 API latency (ms) above which the latency alarm fires."""
+    kms_deletion_window_days: int = 30
+    """Days a scheduled deletion of the data key can still be cancelled (7 to 30)."""
+    state_backend: str = "local"
+    """Where Terraform state lives: ``local`` (a file per stack) or ``s3``."""
+    state_bucket: str = ""
+    """S3 bucket for state; required when state_backend is ``s3``."""
+    state_key_prefix: str = PROJECT
+    """Key prefix of the state objects in the bucket: ``<prefix>/<stack>.tfstate``."""
+    state_region: str = ""
+    """Region of the state bucket; empty means the stack's region."""
+
+    def __post_init__(self) -> None:
+        _validate(self)
+
+    @property
+    def stack_name(self) -> str:
+        """Name of the Terraform stack (and of its state) for this environment."""
+        return f"{self.name_prefix}-{self.environment}"
+
+    def resource_name(self, thing: str) -> str:
+        """Name of one resource of the stack, e.g. ``data-api-dev-ingest``."""
+        return f"{self.stack_name}-{thing}"
+
+    @property
+    def deletion_protection(self) -> bool:
+        """Production data must not be destroyable by a stray ``cdktf destroy``."""
+        return self.environment == "prod"
+
+    @property
+    def effective_state_region(self) -> str:
+        return self.state_region or self.region
+
+    @property
+    def required_write_capacity(self) -> int:
+        """WCU the table needs at the target utilization when the API runs at its rate limit.
+
+        An item under 1 KB costs one WCU, so the stage's rate is also the write rate.
+        """
+        return math.ceil(self.throttle_rate_limit * 100 / self.write_target_utilization_percent)
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """Tags every taggable resource of the stack carries (via the provider's default_tags)."""
+        return {"project": PROJECT, "environment": self.environment, "managed-by": "cdktf"}
+
+
+REQUIRED_TAG_KEYS: tuple[str, ...] = ("project", "environment", "managed-by")
+
+
+def _allowed(name: str, value: object, allowed: str) -> SettingsError:
+    return SettingsError(f"setting {name}={value!r} is not allowed; allowed: {allowed}")
+
+
+def _check_range(name: str, value: int, low: int, high: int) -> None:
+    if not low <= value <= high:
+        raise _allowed(name, value, f"a whole number from {low} to {high}")
+
+
+def _validate(s: Settings) -> None:
+    """Raise SettingsError for the first setting data-api cannot deploy."""
+    if s.environment not in ENVIRONMENTS:
+        raise _allowed("environment", s.environment, ", ".join(ENVIRONMENTS))
+    if not _REGION_PATTERN.match(s.region):
+        raise _allowed("region", s.region, "an AWS region name such as us-east-1")
+    if not _NAME_PREFIX_PATTERN.match(s.name_prefix):
+        raise _allowed("name_prefix", s.name_prefix, "2 to 30 of a-z, 0-9 and '-', starting with a letter")
+    if s.lambda_runtime not in ALLOWED_RUNTIMES:
+        raise _allowed("lambda_runtime", s.lambda_runtime, ", ".join(ALLOWED_RUNTIMES))
+    if s.lambda_runtime in DEPRECATED_RUNTIMES:
+        warnings.warn(
+            f"setting lambda_runtime={s.lambda_runtime!r} was deprecated by AWS on "
+            f"{DEPRECATED_RUNTIMES[s.lambda_runtime]}; use {ALLOWED_RUNTIMES[-1]!r}",
+            DeprecatedSettingWarning,
+            stacklevel=2,
+        )
+    _check_range("lambda_memory_mb", s.lambda_memory_mb, 128, 10240)
+    _check_range("lambda_timeout_seconds", s.lambda_timeout_seconds, 1, API_GATEWAY_TIMEOUT_SECONDS - 1)
+    if s.log_level not in LOG_LEVELS:
+        raise _allowed("log_level", s.log_level, ", ".join(LOG_LEVELS))
+    if s.log_retention_days not in CLOUDWATCH_LOG_RETENTION_DAYS:
+        raise _allowed(
+            "log_retention_days",
+            s.log_retention_days,
+            ", ".join(str(d) for d in CLOUDWATCH_LOG_RETENTION_DAYS),
+        )
+    _check_range("read_capacity", s.read_capacity, 1, 40000)
+    _check_range("write_capacity", s.write_capacity, 1, 40000)
+    _check_range("write_target_utilization_percent", s.write_target_utilization_percent, 20, 90)
+    _check_range("throttle_rate_limit", s.throttle_rate_limit, 1, 10000)
+    _check_range("throttle_burst_limit", s.throttle_burst_limit, 1, 5000)
+    _check_range(
+        "max_write_capacity",
+        s.max_write_capacity,
+        max(s.write_capacity, s.required_write_capacity),
+        40000,
+    )
+    if s.cors_allowed_origin != "*" and not re.fullmatch(
+        r"https://[A-Za-z0-9.-]+(:\d{1,5})?", s.cors_allowed_origin
+    ):
+        raise _allowed(
+            "cors_allowed_origin", s.cors_allowed_origin, "'*' or one origin like https://example.com"
+        )
+    _check_range("latency_alarm_p99_ms", s.latency_alarm_p99_ms, 1, API_GATEWAY_TIMEOUT_SECONDS * 1000)
+    _check_range("kms_deletion_window_days", s.kms_deletion_window_days, 7, 30)
+    if s.state_backend not in STATE_BACKENDS:
+        raise _allowed("state_backend", s.state_backend, ", ".join(STATE_BACKENDS))
+    if s.state_backend == "s3" and not _S3_BUCKET_PATTERN.match(s.state_bucket):
+        raise _allowed(
+            "state_bucket", s.state_bucket, "an S3 bucket name (required when state_backend is 's3')"
+        )
+    if s.state_region and not _REGION_PATTERN.match(s.state_region):
+        raise _allowed("state_region", s.state_region, "empty (the stack's region) or a region name")
+    if not re.fullmatch(r"[A-Za-z0-9._/-]+", s.state_key_prefix):
+        raise _allowed("state_key_prefix", s.state_key_prefix, "letters, digits and . _ / -")
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _convert(name: str, kind: Any, raw: str) -> Any:
+    if kind is bool:
+        if raw.strip().lower() in _TRUE:
+            return True
+        if raw.strip().lower() in _FALSE:
+            return False
+        raise _allowed(name, raw, "true or false")
+    if kind is int:
+        try:
+            return int(raw.strip())
+        except ValueError:
+            raise _allowed(name, raw, "a whole number") from None
+    return raw.strip()
+
+
+def setting_names() -> tuple[str, ...]:
+    """The names of all settings, in declaration order."""
+    return tuple(f.name for f in fields(Settings))
+
+
+def env_var_name(setting: str) -> str:
+    return ENV_PREFIX + setting.upper()
+
+
+def settings_from_env(environment: str, env: Mapping[str, str]) -> Settings:
+    """Settings for one environment, with ``DATA_API_<NAME>`` overrides taken from ``env``.
+
+    ``DATA_API_<ENVIRONMENT>_<NAME>`` (e.g. ``DATA_API_PROD_LOG_LEVEL``) overrides one
+    environment only and wins over the plain form.
+    """
+    hints = get_type_hints(Settings)
+    overrides: dict[str, Any] = {}
+    for f in fields(Settings):
+        if f.name == "environment":
+            continue
+        for key in (env_var_name(f.name), env_var_name(f"{environment}_{f.name}")):
+            if key in env:
+                overrides[f.name] = _convert(f.name, hints[f.name], env[key])
+    return Settings(environment=environment, **overrides)
+
+
+def selected_environments(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The environments to synthesize: ``DATA_API_ENVIRONMENTS`` (comma separated) or all."""
+    raw = env.get(ENV_PREFIX + "ENVIRONMENTS", "")
+    chosen = tuple(e.strip() for e in raw.split(",") if e.strip()) or ENVIRONMENTS
+    for name in chosen:
+        if name not in ENVIRONMENTS:
+            raise _allowed("environment", name, ", ".join(ENVIRONMENTS))
+    if len(set(chosen)) != len(chosen):
+        raise _allowed("environments", raw, "each environment at most once")
+    return chosen
+
+
+def load_settings(env: Mapping[str, str]) -> list[Settings]:
+    """Validated settings of every selected environment; raises SettingsError on the first bad one."""
+    return [settings_from_env(e, env) for e in selected_environments(env)]

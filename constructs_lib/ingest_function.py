@@ -1,0 +1,175 @@
+"""The ingest function: its code asset, role, least-privilege policy and log group."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from cdktf import AssetType, TerraformAsset
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.lambda_function import (
+    LambdaFunction,
+    LambdaFunctionEnvironment,
+    LambdaFunctionLoggingConfig,
+    LambdaFunctionTracingConfig,
+)
+from constructs import Construct
+
+from constructs_lib.aws_context import AwsContext
+from constructs_lib.iam_policy import Statement, allow, policy_document, service_trust_policy
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+FUNCTION_SOURCE_DIR = PROJECT_ROOT / "lambda"
+"""The function's code, deployed as-is; resolved from this file so synth works from any cwd."""
+BUILD_DIR = PROJECT_ROOT / ".build"
+HANDLER = "handler.handler"
+
+# What the function needs of the data key to write an encrypted item through DynamoDB.
+TABLE_KEY_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey")
+XRAY_WRITE_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
+
+
+def function_source_files(source_dir: Path = FUNCTION_SOURCE_DIR) -> list[Path]:
+    """The files that make up the function: its Python sources, not caches or editor litter."""
+    return sorted(
+        p for p in source_dir.rglob("*.py") if "__pycache__" not in p.parts and not p.name.startswith(".")
+    )
+
+
+def stage_function_code(source_dir: Path = FUNCTION_SOURCE_DIR, build_dir: Path = BUILD_DIR) -> Path:
+    """Copy the function's own files into a folder named for their content and return it.
+
+    Packaging ``lambda/`` directly would also ship ``__pycache__`` left by tests, and change
+    the asset hash (and so redeploy the function) whenever a test ran.
+    """
+    files = function_source_files(source_dir)
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(source_dir).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    target = build_dir / f"function-{digest.hexdigest()[:16]}"
+    if target.is_dir():
+        return target
+    build_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=build_dir))
+    for path in files:
+        destination = staging / path.relative_to(source_dir)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, destination)
+    try:
+        os.rename(staging, target)
+    except OSError:  # another synth staged the same content first
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+@dataclass(frozen=True)
+class IngestFunctionProps:
+    """Settings of the ingest function."""
+
+    function_name: str
+    runtime: str
+    memory_mb: int
+    timeout_seconds: int
+    log_level: str
+    log_retention_days: int
+    stage: str
+    """Value of the function's STAGE variable: the environment."""
+    cors_allowed_origin: str
+    tracing_enabled: bool
+    table_name: str
+    table_arn: str
+    kms_key_arn: str
+    aws: AwsContext
+
+
+class IngestFunction(Construct):
+    """The Lambda function behind POST /data, allowed to put items in one table and nothing more."""
+
+    def __init__(self, scope: Construct, id_: str, props: IngestFunctionProps) -> None:
+        super().__init__(scope, id_)
+        self.log_group_name = f"/aws/lambda/{props.function_name}"
+        self.log_group = CloudwatchLogGroup(
+            self,
+            "log_group",
+            name=self.log_group_name,
+            retention_in_days=props.log_retention_days,
+            kms_key_id=props.kms_key_arn,
+        )
+        self.role = IamRole(
+            self,
+            "role",
+            name=f"{props.function_name}-role",
+            description=f"Execution role of {props.function_name}",
+            assume_role_policy=service_trust_policy("lambda.amazonaws.com", props.aws.account_id),
+        )
+        self.role_policy = IamRolePolicy(
+            self,
+            "role_policy",
+            name="ingest",
+            role=self.role.id,
+            policy=policy_document(self._statements(props)),
+        )
+        code = TerraformAsset(self, "code", path=str(stage_function_code()), type=AssetType.ARCHIVE)
+        self.function = LambdaFunction(
+            self,
+            "function",
+            function_name=props.function_name,
+            description="Stores each POST /data payload in the data table",
+            role=self.role.arn,
+            runtime=props.runtime,
+            handler=HANDLER,
+            filename=code.path,
+            source_code_hash=code.asset_hash,
+            memory_size=props.memory_mb,
+            timeout=props.timeout_seconds,
+            environment=LambdaFunctionEnvironment(
+                variables={
+                    "TABLE_NAME": props.table_name,
+                    "STAGE": props.stage,
+                    "LOG_LEVEL": props.log_level,
+                    "CORS_ALLOWED_ORIGIN": props.cors_allowed_origin,
+                }
+            ),
+            tracing_config=LambdaFunctionTracingConfig(
+                mode="Active" if props.tracing_enabled else "PassThrough"
+            ),
+            logging_config=LambdaFunctionLoggingConfig(log_format="Text", log_group=self.log_group_name),
+            # Created after its log group (else Lambda creates one with no retention or key) and
+            # after its policy (else the first invocations fail for want of permissions).
+            depends_on=[self.log_group, self.role_policy],
+        )
+
+    def _statements(self, props: IngestFunctionProps) -> list[Statement]:
+        statements = [
+            allow("PutItems", ["dynamodb:PutItem"], [props.table_arn]),
+            allow(
+                "UseDataKeyViaDynamoDB",
+                TABLE_KEY_ACTIONS,
+                [props.kms_key_arn],
+                conditions={"StringEquals": {"kms:ViaService": props.aws.service_host("dynamodb")}},
+            ),
+            allow(
+                "WriteOwnLogs",
+                ["logs:CreateLogStream", "logs:PutLogEvents"],
+                [f"{props.aws.log_group_arn(self.log_group_name)}:*"],
+            ),
+        ]
+        if props.tracing_enabled:
+            # X-Ray has no resource-level permissions: "*" is the narrowest resource AWS allows.
+            statements.append(allow("WriteTraces", XRAY_WRITE_ACTIONS, ["*"]))
+        return statements
+
+    @property
+    def name(self) -> str:
+        return self.function.function_name
+
+    @property
+    def arn(self) -> str:
+        return self.function.arn

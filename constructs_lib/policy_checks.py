@@ -1,0 +1,71 @@
+"""Policy checks run as CDKTF Aspects: a violation is an error annotation, and synth fails."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import jsii
+from cdktf import Annotations, IAspect, TerraformProvider, TerraformResource
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from constructs import IConstruct
+
+
+def _resource_config(resource: TerraformResource) -> Mapping[str, Any]:
+    """The resource's block as it will be synthesized (overrides included)."""
+    blocks = resource.to_terraform().get("resource", {}).get(resource.terraform_resource_type, {})
+    return next(iter(blocks.values()), {}) if blocks else {}
+
+
+def provider_default_tags(provider: TerraformProvider) -> dict[str, Any]:
+    """The default_tags the provider block will carry."""
+    merged: dict[str, Any] = {}
+    for config in provider.to_terraform().get("provider", {}).values():
+        for block in config if isinstance(config, list) else [config]:
+            for default_tags in block.get("default_tags", []) or []:
+                merged.update(default_tags.get("tags", {}) or {})
+    return merged
+
+
+def is_taggable(resource: TerraformResource) -> bool:
+    """AWS resources that accept tags expose the computed ``tags_all``."""
+    return hasattr(type(resource), "tags_all")
+
+
+@jsii.implements(IAspect)
+class RequiredTagsCheck:
+    """Every taggable resource must end up with the required tags (its own or the provider's)."""
+
+    def __init__(self, provider: TerraformProvider, required_keys: Iterable[str]) -> None:
+        self._provider = provider
+        self._required = tuple(required_keys)
+        self._default_tags: dict[str, Any] | None = None
+
+    def visit(self, node: IConstruct) -> None:
+        if not isinstance(node, TerraformResource) or not is_taggable(node):
+            return
+        if self._default_tags is None:
+            self._default_tags = provider_default_tags(self._provider)
+        tags = {**self._default_tags, **(_resource_config(node).get("tags") or {})}
+        missing = [key for key in self._required if not tags.get(key)]
+        if missing:
+            Annotations.of(node).add_error(
+                f"{node.terraform_resource_type} lacks the required tags: {', '.join(missing)}"
+            )
+
+
+@jsii.implements(IAspect)
+class LogGroupCheck:
+    """Every log group must expire its events and be encrypted with our key."""
+
+    def visit(self, node: IConstruct) -> None:
+        if not isinstance(node, CloudwatchLogGroup):
+            return
+        config = _resource_config(node)
+        problems = [
+            what
+            for what, attribute in (("retention", "retention_in_days"), ("encryption", "kms_key_id"))
+            if not config.get(attribute)
+        ]
+        if problems:
+            Annotations.of(node).add_error("log group has no " + " and no ".join(problems))

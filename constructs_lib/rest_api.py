@@ -1,0 +1,275 @@
+"""The REST API: /data resource, POST and CORS preflight, deployment, stage and its logging."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from cdktf import Fn, TerraformResource, TerraformResourceLifecycle
+from cdktf_cdktf_provider_aws.api_gateway_deployment import ApiGatewayDeployment
+from cdktf_cdktf_provider_aws.api_gateway_gateway_response import ApiGatewayGatewayResponse
+from cdktf_cdktf_provider_aws.api_gateway_integration import ApiGatewayIntegration
+from cdktf_cdktf_provider_aws.api_gateway_integration_response import ApiGatewayIntegrationResponse
+from cdktf_cdktf_provider_aws.api_gateway_method import ApiGatewayMethod
+from cdktf_cdktf_provider_aws.api_gateway_method_response import ApiGatewayMethodResponse
+from cdktf_cdktf_provider_aws.api_gateway_method_settings import (
+    ApiGatewayMethodSettings,
+    ApiGatewayMethodSettingsSettings,
+)
+from cdktf_cdktf_provider_aws.api_gateway_resource import ApiGatewayResource
+from cdktf_cdktf_provider_aws.api_gateway_rest_api import (
+    ApiGatewayRestApi,
+    ApiGatewayRestApiEndpointConfiguration,
+)
+from cdktf_cdktf_provider_aws.api_gateway_stage import (
+    ApiGatewayStage,
+    ApiGatewayStageAccessLogSettings,
+)
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
+from constructs import Construct
+
+RESOURCE_PATH = "data"
+ALLOWED_METHODS = "OPTIONS,POST"
+ALLOWED_HEADERS = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"
+POST_STATUS_CODES = ("200", "400", "413", "500", "503")
+"""The statuses the function answers with (documented on the method; a proxy passes any)."""
+
+ACCESS_LOG_FORMAT: dict[str, str] = {
+    "requestId": "$context.requestId",
+    "extendedRequestId": "$context.extendedRequestId",
+    "ip": "$context.identity.sourceIp",
+    "userAgent": "$context.identity.userAgent",
+    "requestTime": "$context.requestTime",
+    "httpMethod": "$context.httpMethod",
+    "resourcePath": "$context.resourcePath",
+    "status": "$context.status",
+    "protocol": "$context.protocol",
+    "responseLength": "$context.responseLength",
+    "responseLatency": "$context.responseLatency",
+    "integrationLatency": "$context.integrationLatency",
+    "integrationStatus": "$context.integrationStatus",
+    "errorMessage": "$context.error.message",
+    "errorType": "$context.error.responseType",
+}
+"""One JSON object per request; never the payload."""
+
+
+def cors_headers(allowed_origin: str) -> dict[str, str]:
+    """The CORS headers every response of the API carries, by header name."""
+    headers = {
+        "Access-Control-Allow-Origin": allowed_origin,
+        "Access-Control-Allow-Methods": ALLOWED_METHODS,
+        "Access-Control-Allow-Headers": ALLOWED_HEADERS,
+    }
+    if allowed_origin != "*":
+        # The answer depends on the caller's origin: caches must not share it across origins.
+        headers["Vary"] = "Origin"
+    return headers
+
+
+def execution_log_group_name(rest_api_id: str, stage_name: str) -> str:
+    """The log group API Gateway writes execution logs to; we create it so it has retention and a key."""
+    return f"API-Gateway-Execution-Logs_{rest_api_id}/{stage_name}"
+
+
+@dataclass(frozen=True)
+class RestApiProps:
+    """Settings of the REST API."""
+
+    api_name: str
+    stage_name: str
+    function_name: str
+    function_invoke_arn: str
+    throttle_rate_limit: int
+    throttle_burst_limit: int
+    cors_allowed_origin: str
+    tracing_enabled: bool
+    access_log_group_name: str
+    log_retention_days: int
+    kms_key_arn: str
+
+
+class RestApi(Construct):
+    """A regional REST API whose POST /data proxies to the ingest function."""
+
+    def __init__(self, scope: Construct, id_: str, props: RestApiProps) -> None:
+        super().__init__(scope, id_)
+        self.api = ApiGatewayRestApi(
+            self,
+            "api",
+            name=props.api_name,
+            description="data-api ingestion endpoint",
+            endpoint_configuration=ApiGatewayRestApiEndpointConfiguration(types=["REGIONAL"]),
+        )
+        self.resource = ApiGatewayResource(
+            self,
+            "data",
+            rest_api_id=self.api.id,
+            parent_id=self.api.root_resource_id,
+            path_part=RESOURCE_PATH,
+        )
+        shaping = self._post_method(props) + self._preflight(props) + self._gateway_responses(props)
+        self.permission = LambdaPermission(
+            self,
+            "invoke_permission",
+            statement_id="AllowApiGatewayPostData",
+            action="lambda:InvokeFunction",
+            function_name=props.function_name,
+            principal="apigateway.amazonaws.com",
+            source_arn=f"{self.api.execution_arn}/{props.stage_name}/POST/{RESOURCE_PATH}",
+        )
+        self.deployment = ApiGatewayDeployment(
+            self,
+            "deployment",
+            rest_api_id=self.api.id,
+            description=f"{props.api_name} {props.stage_name}",
+            # A deployment is a snapshot: without a trigger, changes to the API never ship.
+            triggers={"redeployment": Fn.sha1(Fn.jsonencode([self.resource.fqn, *(r.fqn for r in shaping)]))},
+            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
+            depends_on=shaping,
+        )
+        self.access_log_group_name = props.access_log_group_name
+        self.access_log_group = CloudwatchLogGroup(
+            self,
+            "access_log_group",
+            name=self.access_log_group_name,
+            retention_in_days=props.log_retention_days,
+            kms_key_id=props.kms_key_arn,
+        )
+        self.execution_log_group_name = execution_log_group_name(self.api.id, props.stage_name)
+        self.execution_log_group = CloudwatchLogGroup(
+            self,
+            "execution_log_group",
+            name=self.execution_log_group_name,
+            retention_in_days=props.log_retention_days,
+            kms_key_id=props.kms_key_arn,
+        )
+        self.stage = ApiGatewayStage(
+            self,
+            "stage",
+            rest_api_id=self.api.id,
+            deployment_id=self.deployment.id,
+            stage_name=props.stage_name,
+            xray_tracing_enabled=props.tracing_enabled,
+            access_log_settings=ApiGatewayStageAccessLogSettings(
+                destination_arn=self.access_log_group.arn,
+                format=json.dumps(ACCESS_LOG_FORMAT, separators=(",", ":")),
+            ),
+            # The execution log group must exist first, or API Gateway creates it unencrypted
+            # and without retention.
+            depends_on=[self.execution_log_group],
+        )
+        self.method_settings = ApiGatewayMethodSettings(
+            self,
+            "method_settings",
+            rest_api_id=self.api.id,
+            stage_name=self.stage.stage_name,
+            method_path="*/*",
+            settings=ApiGatewayMethodSettingsSettings(
+                throttling_rate_limit=props.throttle_rate_limit,
+                throttling_burst_limit=props.throttle_burst_limit,
+                metrics_enabled=True,
+                logging_level="INFO",
+                # Full request/response logging would copy every payload into CloudWatch.
+                data_trace_enabled=False,
+            ),
+        )
+
+    def _post_method(self, props: RestApiProps) -> list[TerraformResource]:
+        post = ApiGatewayMethod(
+            self,
+            "post",
+            rest_api_id=self.api.id,
+            resource_id=self.resource.id,
+            http_method="POST",
+            authorization="NONE",
+        )
+        integration = ApiGatewayIntegration(
+            self,
+            "post_integration",
+            rest_api_id=self.api.id,
+            resource_id=self.resource.id,
+            http_method=post.http_method,
+            type="AWS_PROXY",
+            integration_http_method="POST",
+            uri=props.function_invoke_arn,
+        )
+        responses: list[TerraformResource] = [
+            ApiGatewayMethodResponse(
+                self,
+                f"post_response_{status}",
+                rest_api_id=self.api.id,
+                resource_id=self.resource.id,
+                http_method=post.http_method,
+                status_code=status,
+                response_parameters={
+                    f"method.response.header.{name}": True for name in cors_headers(props.cors_allowed_origin)
+                },
+            )
+            for status in POST_STATUS_CODES
+        ]
+        return [post, integration, *responses]
+
+    def _preflight(self, props: RestApiProps) -> list[TerraformResource]:
+        headers = cors_headers(props.cors_allowed_origin)
+        options = ApiGatewayMethod(
+            self,
+            "options",
+            rest_api_id=self.api.id,
+            resource_id=self.resource.id,
+            http_method="OPTIONS",
+            authorization="NONE",
+        )
+        integration = ApiGatewayIntegration(
+            self,
+            "options_integration",
+            rest_api_id=self.api.id,
+            resource_id=self.resource.id,
+            http_method=options.http_method,
+            type="MOCK",
+            request_templates={"application/json": json.dumps({"statusCode": 200})},
+        )
+        response = ApiGatewayMethodResponse(
+            self,
+            "options_response",
+            rest_api_id=self.api.id,
+            resource_id=self.resource.id,
+            http_method=options.http_method,
+            status_code="200",
+            response_parameters={f"method.response.header.{name}": True for name in headers},
+        )
+        integration_response = ApiGatewayIntegrationResponse(
+            self,
+            "options_integration_response",
+            rest_api_id=self.api.id,
+            resource_id=self.resource.id,
+            http_method=options.http_method,
+            status_code=response.status_code,
+            response_parameters={
+                f"method.response.header.{name}": f"'{value}'" for name, value in headers.items()
+            },
+            depends_on=[integration],
+        )
+        return [options, integration, response, integration_response]
+
+    def _gateway_responses(self, props: RestApiProps) -> list[TerraformResource]:
+        """API Gateway's own errors (throttling, auth, timeouts) carry the CORS headers too."""
+        headers = cors_headers(props.cors_allowed_origin)
+        return [
+            ApiGatewayGatewayResponse(
+                self,
+                f"gateway_response_{kind.lower()}",
+                rest_api_id=self.api.id,
+                response_type=kind,
+                response_parameters={
+                    f"gatewayresponse.header.{name}": f"'{value}'" for name, value in headers.items()
+                },
+            )
+            for kind in ("DEFAULT_4XX", "DEFAULT_5XX")
+        ]
+
+    @property
+    def invoke_url(self) -> str:
+        """URL clients POST to."""
+        return f"{self.stage.invoke_url}/{RESOURCE_PATH}"

@@ -1,0 +1,267 @@
+"""The stacks: DataApiStack (one per environment) and ApiGatewayAccountStack (one per region)."""
+
+from __future__ import annotations
+
+from cdktf import (
+    Aspects,
+    Fn,
+    LocalBackend,
+    S3Backend,
+    TerraformOutput,
+    TerraformStack,
+    TerraformVariable,
+)
+from cdktf_cdktf_provider_aws.api_gateway_account import ApiGatewayAccount
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+from constructs import Construct
+
+from constructs_lib.alarms import Alarms, AlarmsProps, MetricAlarmSpec
+from constructs_lib.aws_context import AwsContext
+from constructs_lib.config import ALERT_EMAIL_PATTERN, PROJECT, REQUIRED_TAG_KEYS, Settings
+from constructs_lib.encryption import DataKey, DataKeyProps
+from constructs_lib.iam_policy import service_trust_policy
+from constructs_lib.ingest_function import IngestFunction, IngestFunctionProps
+from constructs_lib.policy_checks import LogGroupCheck, RequiredTagsCheck
+from constructs_lib.rest_api import RestApi, RestApiProps
+from constructs_lib.storage import DataTable, DataTableProps
+
+# API Gateway's own managed policy for its account-wide logging role: the role serves every
+# API of the account and region (not just ours), whose log groups we cannot enumerate.
+API_GATEWAY_LOGGING_POLICY = "policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+
+
+def account_stack_name(settings: Settings) -> str:
+    return f"{settings.name_prefix}-account-{settings.region}"
+
+
+class _BaseStack(TerraformStack):
+    """Provider with default tags, state backend and the tag and log-group policy checks."""
+
+    def __init__(self, scope: Construct, name: str, settings: Settings, tags: dict[str, str]) -> None:
+        super().__init__(scope, name)
+        self.settings = settings
+        self.provider = AwsProvider(
+            self, "aws", region=settings.region, default_tags=[AwsProviderDefaultTags(tags=tags)]
+        )
+        if settings.state_backend == "s3":
+            S3Backend(
+                self,
+                bucket=settings.state_bucket,
+                key=f"{settings.state_key_prefix}/{name}.tfstate",
+                region=settings.effective_state_region,
+                encrypt=True,
+            )
+            # S3-native state locking (Terraform >= 1.10); cdktf 0.21's S3Backend lacks the field.
+            self.add_override("terraform.backend.s3.use_lockfile", True)
+        else:
+            # Kept beside the project, outside cdktf.out, so a clean synth never loses state.
+            LocalBackend(self, path=f"../../../terraform.{name}.tfstate")
+        self.aws = AwsContext.lookup(self, settings.region)
+        Aspects.of(self).add(RequiredTagsCheck(self.provider, REQUIRED_TAG_KEYS))
+        Aspects.of(self).add(LogGroupCheck())
+
+    def output(self, name: str, value: str, description: str) -> TerraformOutput:
+        return TerraformOutput(self, name, value=value, description=description)
+
+
+class ApiGatewayAccountStack(_BaseStack):
+    """API Gateway's account-wide CloudWatch role: one per account and region.
+
+    Stage logging cannot be deployed without it, and the provider resets the setting when the
+    resource is destroyed; so it lives in its own long-lived stack rather than in an environment
+    stack, where destroying dev would break logging for staging and prod.
+    """
+
+    def __init__(self, scope: Construct, settings: Settings) -> None:
+        name = account_stack_name(settings)
+        tags = {"project": PROJECT, "environment": "shared", "managed-by": "cdktf"}
+        super().__init__(scope, name, settings, tags)
+        self.role = IamRole(
+            self,
+            "cloudwatch_role",
+            name=f"{settings.name_prefix}-apigateway-cloudwatch-{settings.region}",
+            description="Lets API Gateway write execution and access logs in this region",
+            assume_role_policy=service_trust_policy("apigateway.amazonaws.com", self.aws.account_id),
+        )
+        logging_policy = IamRolePolicyAttachment(
+            self,
+            "cloudwatch_role_policy",
+            role=self.role.name,
+            policy_arn=f"arn:{self.aws.partition}:iam::aws:{API_GATEWAY_LOGGING_POLICY}",
+        )
+        # API Gateway checks the role's permissions when the setting is made: attach them first.
+        self.account = ApiGatewayAccount(
+            self, "account", cloudwatch_role_arn=self.role.arn, depends_on=[logging_policy]
+        )
+        self.output("cloudwatch_role_arn", self.role.arn, "Role API Gateway logs to CloudWatch with")
+
+
+class DataApiStack(_BaseStack):
+    """Everything one environment of data-api needs, in one self-contained stack."""
+
+    def __init__(self, scope: Construct, settings: Settings) -> None:
+        super().__init__(scope, settings.stack_name, settings, settings.tags)
+        s = settings
+        alert_email = TerraformVariable(
+            self,
+            "alert_email",
+            type="string",
+            nullable=False,
+            description="Email address that receives the alarms of this environment",
+        )
+        alert_email.add_validation(
+            condition=Fn.can(Fn.regex(ALERT_EMAIL_PATTERN, alert_email.string_value)),
+            error_message="alert_email must be an email address such as ops@example.com.",
+        )
+        data_key = DataKey(
+            self,
+            "data_key",
+            DataKeyProps(
+                alias_name=s.resource_name("data"),
+                deletion_window_days=s.kms_deletion_window_days,
+                aws=self.aws,
+            ),
+        )
+        table = DataTable(
+            self,
+            "data_table",
+            DataTableProps(
+                table_name=s.resource_name("data"),
+                read_capacity=s.read_capacity,
+                write_capacity=s.write_capacity,
+                max_write_capacity=s.max_write_capacity,
+                write_target_utilization_percent=s.write_target_utilization_percent,
+                kms_key_arn=data_key.arn,
+                deletion_protection=s.deletion_protection,
+            ),
+        )
+        function = IngestFunction(
+            self,
+            "ingest",
+            IngestFunctionProps(
+                function_name=s.resource_name("ingest"),
+                runtime=s.lambda_runtime,
+                memory_mb=s.lambda_memory_mb,
+                timeout_seconds=s.lambda_timeout_seconds,
+                log_level=s.log_level,
+                log_retention_days=s.log_retention_days,
+                stage=s.environment,
+                cors_allowed_origin=s.cors_allowed_origin,
+                tracing_enabled=s.tracing_enabled,
+                table_name=table.name,
+                table_arn=table.arn,
+                kms_key_arn=data_key.arn,
+                aws=self.aws,
+            ),
+        )
+        api = RestApi(
+            self,
+            "rest_api",
+            RestApiProps(
+                api_name=s.resource_name("api"),
+                stage_name=s.environment,
+                function_name=function.name,
+                function_invoke_arn=function.function.invoke_arn,
+                throttle_rate_limit=s.throttle_rate_limit,
+                throttle_burst_limit=s.throttle_burst_limit,
+                cors_allowed_origin=s.cors_allowed_origin,
+                tracing_enabled=s.tracing_enabled,
+                access_log_group_name=f"/aws/apigateway/{s.resource_name('access')}",
+                log_retention_days=s.log_retention_days,
+                kms_key_arn=data_key.arn,
+            ),
+        )
+        alarms = Alarms(
+            self,
+            "alarms",
+            AlarmsProps(
+                topic_name=s.resource_name("alerts"),
+                alarm_name_prefix=s.stack_name,
+                alert_email=alert_email.string_value,
+                kms_key_arn=data_key.arn,
+                alarms=self._alarm_specs(function.name, api, table.name),
+            ),
+        )
+        data_key.admit_log_groups(
+            [function.log_group_name, api.access_log_group_name, api.execution_log_group_name]
+        )
+
+        self.output("api_url", api.invoke_url, "URL clients POST their data to")
+        self.output("api_id", api.api.id, "Id of the REST API")
+        self.output("stage_name", api.stage.stage_name, "Stage of the REST API")
+        self.output("table_name", table.name, "DynamoDB table the data is stored in")
+        self.output("table_arn", table.arn, "ARN of the DynamoDB table")
+        self.output("function_name", function.name, "Name of the ingest function")
+        self.output("function_arn", function.arn, "ARN of the ingest function")
+        self.output("kms_key_arn", data_key.arn, "ARN of the KMS key encrypting table, logs and topic")
+        self.output("alert_topic_arn", alarms.topic.arn, "SNS topic the alarms notify")
+        self.output("lambda_log_group", function.log_group.name, "Log group of the ingest function")
+        self.output("access_log_group", api.access_log_group.name, "Log group of the API's access log")
+
+    def _alarm_specs(self, function_name: str, api: RestApi, table_name: str) -> list[MetricAlarmSpec]:
+        s = self.settings
+        api_dimensions = {"ApiName": api.api.name, "Stage": s.environment}
+        return [
+            MetricAlarmSpec(
+                id="function_errors",
+                description="The ingest function failed at least once in 5 minutes",
+                namespace="AWS/Lambda",
+                metric_name="Errors",
+                dimensions={"FunctionName": function_name},
+                threshold=1,
+            ),
+            MetricAlarmSpec(
+                id="function_throttles",
+                description="Invocations of the ingest function were throttled",
+                namespace="AWS/Lambda",
+                metric_name="Throttles",
+                dimensions={"FunctionName": function_name},
+                threshold=1,
+            ),
+            MetricAlarmSpec(
+                id="api_5xx",
+                description="The API answered with a 5XX status",
+                namespace="AWS/ApiGateway",
+                metric_name="5XXError",
+                dimensions=api_dimensions,
+                threshold=1,
+            ),
+            MetricAlarmSpec(
+                id="table_write_throttles",
+                description="Writes to the data table were throttled",
+                namespace="AWS/DynamoDB",
+                metric_name="WriteThrottleEvents",
+                dimensions={"TableName": table_name},
+                threshold=1,
+            ),
+            MetricAlarmSpec(
+                id="api_latency_p99",
+                description=f"p99 latency of the API above {s.latency_alarm_p99_ms} ms for 15 minutes",
+                namespace="AWS/ApiGateway",
+                metric_name="Latency",
+                dimensions=api_dimensions,
+                statistic="p99",
+                comparison_operator="GreaterThanThreshold",
+                threshold=s.latency_alarm_p99_ms,
+                evaluation_periods=3,
+                datapoints_to_alarm=3,
+            ),
+        ]
+
+
+def build_app(app: Construct, all_settings: list[Settings]) -> list[TerraformStack]:
+    """One stack per environment, plus one API Gateway account stack per region they use."""
+    stacks: list[TerraformStack] = []
+    account_stacks: dict[str, ApiGatewayAccountStack] = {}
+    for settings in all_settings:
+        account = account_stacks.get(settings.region)
+        if account is None:
+            account = account_stacks[settings.region] = ApiGatewayAccountStack(app, settings)
+            stacks.append(account)
+        stack = DataApiStack(app, settings)
+        # Stage logging needs the account's CloudWatch role: deploy the account stack first.
+        stack.add_dependency(account)
+        stacks.append(stack)
+    return stacks

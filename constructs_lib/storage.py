@@ -1,0 +1,102 @@
+"""The data table and the autoscaling of its write capacity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf import TerraformResourceLifecycle
+from cdktf_cdktf_provider_aws.appautoscaling_policy import (
+    AppautoscalingPolicy,
+    AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
+    AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
+)
+from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
+from cdktf_cdktf_provider_aws.dynamodb_table import (
+    DynamodbTable,
+    DynamodbTableAttribute,
+    DynamodbTablePointInTimeRecovery,
+    DynamodbTableServerSideEncryption,
+)
+from constructs import Construct
+
+PARTITION_KEY = "id"
+SORT_KEY = "timestamp"
+WRITE_CAPACITY_DIMENSION = "dynamodb:table:WriteCapacityUnits"
+
+
+@dataclass(frozen=True)
+class DataTableProps:
+    """Settings of the data table."""
+
+    table_name: str
+    read_capacity: int
+    """Provisioned RCU (not autoscaled: the service only writes)."""
+    write_capacity: int
+    """Provisioned WCU at creation, and the autoscaling floor."""
+    max_write_capacity: int
+    """Autoscaling ceiling of the WCU."""
+    write_target_utilization_percent: int
+    """Utilization the autoscaler keeps the WCU at."""
+    kms_key_arn: str
+    """Customer-managed key for server-side encryption."""
+    deletion_protection: bool
+
+
+class DataTable(Construct):
+    """A provisioned, encrypted, point-in-time-recoverable table keyed by id and timestamp."""
+
+    def __init__(self, scope: Construct, id_: str, props: DataTableProps) -> None:
+        super().__init__(scope, id_)
+        self.table = DynamodbTable(
+            self,
+            "table",
+            name=props.table_name,
+            billing_mode="PROVISIONED",
+            read_capacity=props.read_capacity,
+            write_capacity=props.write_capacity,
+            hash_key=PARTITION_KEY,
+            range_key=SORT_KEY,
+            attribute=[
+                DynamodbTableAttribute(name=PARTITION_KEY, type="S"),
+                DynamodbTableAttribute(name=SORT_KEY, type="S"),
+            ],
+            server_side_encryption=DynamodbTableServerSideEncryption(
+                enabled=True, kms_key_arn=props.kms_key_arn
+            ),
+            point_in_time_recovery=DynamodbTablePointInTimeRecovery(enabled=True),
+            deletion_protection_enabled=props.deletion_protection,
+            # The autoscaler owns write capacity after creation; Terraform must not reset it.
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["write_capacity"]),
+        )
+        self.write_scaling_target = AppautoscalingTarget(
+            self,
+            "write_scaling_target",
+            service_namespace="dynamodb",
+            resource_id=f"table/{self.table.name}",
+            scalable_dimension=WRITE_CAPACITY_DIMENSION,
+            min_capacity=props.write_capacity,
+            max_capacity=props.max_write_capacity,
+        )
+        self.write_scaling_policy = AppautoscalingPolicy(
+            self,
+            "write_scaling_policy",
+            name=f"{props.table_name}-write-utilization",
+            policy_type="TargetTrackingScaling",
+            service_namespace=self.write_scaling_target.service_namespace,
+            resource_id=self.write_scaling_target.resource_id,
+            scalable_dimension=self.write_scaling_target.scalable_dimension,
+            target_tracking_scaling_policy_configuration=AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration(
+                target_value=props.write_target_utilization_percent,
+                predefined_metric_specification=AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification(
+                    predefined_metric_type="DynamoDBWriteCapacityUtilization"
+                ),
+            ),
+        )
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+    @property
+    def arn(self) -> str:
+        return self.table.arn

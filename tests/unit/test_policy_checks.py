@@ -1,0 +1,60 @@
+"""The policy aspects fail synth for an untagged resource or an unsafe log group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cdktf import App, Aspects, TerraformStack
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
+
+from constructs_lib.config import REQUIRED_TAG_KEYS
+from constructs_lib.policy_checks import LogGroupCheck, RequiredTagsCheck
+
+ALL_TAGS = {"project": "data-api", "environment": "dev", "managed-by": "cdktf"}
+
+
+def synth_checked(tmp_path: Path, default_tags: dict[str, str], build: object) -> None:
+    app = App(outdir=str(tmp_path / "out"))
+    stack = TerraformStack(app, "checked")
+    provider = AwsProvider(
+        stack, "aws", region="us-east-1", default_tags=[AwsProviderDefaultTags(tags=default_tags)]
+    )
+    build(stack)  # type: ignore[operator]
+    Aspects.of(stack).add(RequiredTagsCheck(provider, REQUIRED_TAG_KEYS))
+    Aspects.of(stack).add(LogGroupCheck())
+    app.synth()
+
+
+def safe_log_group(stack: TerraformStack) -> None:
+    CloudwatchLogGroup(stack, "logs", name="logs", retention_in_days=14, kms_key_id="arn:aws:kms:k")
+
+
+def test_compliant_stack_synthesizes(tmp_path: Path) -> None:
+    synth_checked(tmp_path, ALL_TAGS, safe_log_group)
+    assert (tmp_path / "out" / "stacks" / "checked" / "cdk.tf.json").is_file()
+
+
+def test_missing_tag_fails_synth_naming_the_tag(tmp_path: Path) -> None:
+    partial = {"project": "data-api", "environment": "dev"}
+    with pytest.raises(RuntimeError, match=r"aws_sns_topic lacks the required tags: managed-by"):
+        synth_checked(tmp_path, partial, lambda s: SnsTopic(s, "topic", name="topic"))
+
+
+def test_resource_tags_complete_the_provider_defaults(tmp_path: Path) -> None:
+    partial = {"project": "data-api", "environment": "dev"}
+    synth_checked(tmp_path, partial, lambda s: SnsTopic(s, "topic", name="t", tags={"managed-by": "cdktf"}))
+
+
+def test_log_group_without_retention_fails_synth(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match=r"log group has no retention"):
+        synth_checked(tmp_path, ALL_TAGS, lambda s: CloudwatchLogGroup(s, "logs", name="l", kms_key_id="k"))
+
+
+def test_log_group_without_encryption_fails_synth(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match=r"log group has no encryption"):
+        synth_checked(
+            tmp_path, ALL_TAGS, lambda s: CloudwatchLogGroup(s, "logs", name="l", retention_in_days=14)
+        )

@@ -1,0 +1,176 @@
+"""The REST API: endpoint, integrations, CORS, permission, deployment, stage, logging, throttling."""
+
+from __future__ import annotations
+
+import json
+
+from constructs_lib.rest_api import ACCESS_LOG_FORMAT
+from tests.conftest import SynthesizedStack
+
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "'*'",
+    "Access-Control-Allow-Methods": "'OPTIONS,POST'",
+    "Access-Control-Allow-Headers": "'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token'",
+}
+
+
+def test_api_is_regional_with_a_data_resource(dev: SynthesizedStack) -> None:
+    api = dev.resource("aws_api_gateway_rest_api")
+    assert api["endpoint_configuration"] == {"types": ["REGIONAL"]}
+    assert api["name"] == "data-api-dev-api"
+    resource = dev.resource("aws_api_gateway_resource")
+    assert resource["path_part"] == "data"
+    assert resource["parent_id"] == f"${{{dev.ref('aws_api_gateway_rest_api')}.root_resource_id}}"
+
+
+def test_post_proxies_to_the_function(dev: SynthesizedStack) -> None:
+    post = dev.resource("aws_api_gateway_method", "rest_api/post")
+    assert (post["http_method"], post["authorization"]) == ("POST", "NONE")
+    integration = dev.resource("aws_api_gateway_integration", "rest_api/post_integration")
+    assert integration["type"] == "AWS_PROXY"
+    assert integration["integration_http_method"] == "POST"
+    assert integration["uri"] == f"${{{dev.ref('aws_lambda_function')}.invoke_arn}}"
+    assert integration["resource_id"] == f"${{{dev.ref('aws_api_gateway_resource')}.id}}"
+
+
+def test_post_declares_its_responses(dev: SynthesizedStack) -> None:
+    statuses = {
+        r["status_code"]
+        for r in dev.resources("aws_api_gateway_method_response").values()
+        if r["http_method"] == f"${{{dev.ref('aws_api_gateway_method', 'rest_api/post')}.http_method}}"
+    }
+    assert {"200", "400", "500"} <= statuses
+
+
+def test_options_answers_the_preflight_with_a_mock(dev: SynthesizedStack) -> None:
+    options = dev.resource("aws_api_gateway_method", "rest_api/options")
+    assert (options["http_method"], options["authorization"]) == ("OPTIONS", "NONE")
+    mock = dev.resource("aws_api_gateway_integration", "rest_api/options_integration")
+    assert mock["type"] == "MOCK"
+    assert json.loads(mock["request_templates"]["application/json"]) == {"statusCode": 200}
+    method_response = dev.resource("aws_api_gateway_method_response", "rest_api/options_response")
+    assert method_response["status_code"] == "200"
+    response = dev.resource("aws_api_gateway_integration_response")
+    # By reference, so the integration response waits for the method response it answers for.
+    ref = dev.ref("aws_api_gateway_method_response", "rest_api/options_response")
+    assert response["status_code"] == f"${{{ref}.status_code}}"
+    assert response["response_parameters"] == {
+        f"method.response.header.{name}": value for name, value in CORS_HEADERS.items()
+    }
+
+
+def test_gateway_errors_carry_cors_headers(dev: SynthesizedStack) -> None:
+    responses = {r["response_type"]: r for r in dev.resources("aws_api_gateway_gateway_response").values()}
+    assert set(responses) == {"DEFAULT_4XX", "DEFAULT_5XX"}
+    for response in responses.values():
+        assert response["response_parameters"] == {
+            f"gatewayresponse.header.{name}": value for name, value in CORS_HEADERS.items()
+        }
+
+
+def test_a_specific_origin_is_used_everywhere_with_vary(variant: SynthesizedStack) -> None:
+    expected = {"Access-Control-Allow-Origin": "'https://app.example.com'", "Vary": "'Origin'"}
+    preflight = variant.resource("aws_api_gateway_integration_response")["response_parameters"]
+    for name, value in expected.items():
+        assert preflight[f"method.response.header.{name}"] == value
+    for response in variant.resources("aws_api_gateway_gateway_response").values():
+        for name, value in expected.items():
+            assert response["response_parameters"][f"gatewayresponse.header.{name}"] == value
+
+
+def test_invoke_permission_is_scoped_to_post_data_on_this_stage(dev: SynthesizedStack) -> None:
+    permission = dev.resource("aws_lambda_permission")
+    assert permission["action"] == "lambda:InvokeFunction"
+    assert permission["principal"] == "apigateway.amazonaws.com"
+    assert permission["function_name"] == f"${{{dev.ref('aws_lambda_function')}.function_name}}"
+    assert (
+        permission["source_arn"] == f"${{{dev.ref('aws_api_gateway_rest_api')}.execution_arn}}/dev/POST/data"
+    )
+
+
+def test_deployment_redeploys_when_anything_that_shapes_the_api_changes(dev: SynthesizedStack) -> None:
+    deployment = dev.resource("aws_api_gateway_deployment")
+    assert deployment["lifecycle"] == {"create_before_destroy": True}
+    trigger = deployment["triggers"]["redeployment"]
+    assert trigger.startswith("${sha1(jsonencode([")
+    assert trigger.endswith("]))}")
+    shaping = [
+        *(dev.ref("aws_api_gateway_method", p) for p in ("rest_api/post", "rest_api/options")),
+        *(
+            dev.ref("aws_api_gateway_integration", p)
+            for p in ("rest_api/post_integration", "rest_api/options_integration")
+        ),
+        dev.ref("aws_api_gateway_resource"),
+        dev.ref("aws_api_gateway_integration_response"),
+        *(f"aws_api_gateway_gateway_response.{k}" for k in dev.resources("aws_api_gateway_gateway_response")),
+        *(f"aws_api_gateway_method_response.{k}" for k in dev.resources("aws_api_gateway_method_response")),
+    ]
+    for address in shaping:
+        assert address in trigger, address
+        if address != dev.ref("aws_api_gateway_resource"):
+            assert address in deployment["depends_on"], address
+
+
+def test_stage_is_named_for_the_environment_and_traced(
+    dev: SynthesizedStack, variant: SynthesizedStack
+) -> None:
+    stage = dev.resource("aws_api_gateway_stage")
+    assert stage["stage_name"] == "dev"
+    assert stage["deployment_id"] == f"${{{dev.ref('aws_api_gateway_deployment')}.id}}"
+    assert stage["xray_tracing_enabled"] is True
+    assert variant.resource("aws_api_gateway_stage")["xray_tracing_enabled"] is False
+
+
+def test_access_log_is_json_with_the_fields_that_matter(dev: SynthesizedStack) -> None:
+    settings = dev.resource("aws_api_gateway_stage")["access_log_settings"]
+    assert (
+        settings["destination_arn"]
+        == f"${{{dev.ref('aws_cloudwatch_log_group', 'rest_api/access_log_group')}.arn}}"
+    )
+    fields = json.loads(settings["format"])
+    assert fields == ACCESS_LOG_FORMAT
+    values = set(fields.values())
+    for variable in (
+        "$context.requestId",
+        "$context.identity.sourceIp",
+        "$context.httpMethod",
+        "$context.resourcePath",
+        "$context.status",
+        "$context.responseLatency",
+        "$context.error.message",
+    ):
+        assert variable in values, variable
+    assert not any("body" in v.lower() for v in values)
+
+
+def test_api_log_groups_have_retention_and_the_data_key(
+    dev: SynthesizedStack, variant: SynthesizedStack
+) -> None:
+    key = f"${{{dev.ref('aws_kms_key')}.arn}}"
+    access = dev.resource("aws_cloudwatch_log_group", "rest_api/access_log_group")
+    execution = dev.resource("aws_cloudwatch_log_group", "rest_api/execution_log_group")
+    assert access["name"] == "/aws/apigateway/data-api-dev-access"
+    assert (
+        execution["name"] == f"API-Gateway-Execution-Logs_${{{dev.ref('aws_api_gateway_rest_api')}.id}}/dev"
+    )
+    for group in (access, execution):
+        assert (group["retention_in_days"], group["kms_key_id"]) == (14, key)
+    # The stage must not create the execution log group itself (unencrypted, kept forever).
+    assert (
+        dev.ref("aws_cloudwatch_log_group", "rest_api/execution_log_group")
+        in dev.resource("aws_api_gateway_stage")["depends_on"]
+    )
+    assert {g["retention_in_days"] for g in variant.resources("aws_cloudwatch_log_group").values()} == {30}
+
+
+def test_method_settings_throttle_log_and_never_trace_data(dev: SynthesizedStack) -> None:
+    method_settings = dev.resource("aws_api_gateway_method_settings")
+    assert method_settings["method_path"] == "*/*"
+    assert method_settings["stage_name"] == f"${{{dev.ref('aws_api_gateway_stage')}.stage_name}}"
+    assert method_settings["settings"] == {
+        "throttling_rate_limit": 100,
+        "throttling_burst_limit": 50,
+        "metrics_enabled": True,
+        "logging_level": "INFO",
+        "data_trace_enabled": False,
+    }

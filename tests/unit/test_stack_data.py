@@ -1,0 +1,126 @@
+"""The data key and the table: rotation, key policy, key schema, capacity and autoscaling."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.conftest import SynthesizedStack
+
+PARTITION = "${data.aws_partition.current_partition.partition}"
+ROOT = f"arn:{PARTITION}:iam::${{data.aws_caller_identity.current_account.account_id}}:root"
+ACCOUNT = "${data.aws_caller_identity.current_account.account_id}"
+DNS = "${data.aws_partition.current_partition.dns_suffix}"
+
+
+def key_statements(stack: SynthesizedStack) -> dict[str, dict[str, Any]]:
+    policy = json.loads(stack.resource("aws_kms_key")["policy"])
+    assert policy["Version"] == "2012-10-17"
+    return {s["Sid"]: s for s in policy["Statement"]}
+
+
+def test_data_key_rotates_and_has_a_deletion_window_and_alias(dev: SynthesizedStack) -> None:
+    key = dev.resource("aws_kms_key")
+    assert key["enable_key_rotation"] is True
+    assert key["deletion_window_in_days"] == 30
+    alias = dev.resource("aws_kms_alias")
+    assert alias["name"] == "alias/data-api-dev-data"
+    assert alias["target_key_id"] == f"${{{dev.ref('aws_kms_key')}.key_id}}"
+
+
+def test_key_policy_has_exactly_the_four_statements(dev: SynthesizedStack) -> None:
+    assert set(key_statements(dev)) == {
+        "AccountAdministers",
+        "AccountUsesViaDynamoDB",
+        "CloudWatchLogsEncryptsStackLogGroups",
+        "CloudWatchAlarmsPublishToTopic",
+    }
+    assert all(s["Effect"] == "Allow" for s in key_statements(dev).values())
+
+
+def test_key_policy_keeps_the_account_root_admin(dev: SynthesizedStack) -> None:
+    admin = key_statements(dev)["AccountAdministers"]
+    assert admin["Principal"] == {"AWS": ROOT}
+    assert admin["Action"] == ["kms:*"]
+    assert "Condition" not in admin
+
+
+def test_key_policy_lets_the_account_use_the_key_only_via_dynamodb(dev: SynthesizedStack) -> None:
+    use = key_statements(dev)["AccountUsesViaDynamoDB"]
+    assert use["Principal"] == {"AWS": ROOT}
+    assert "kms:*" not in use["Action"]
+    assert {"kms:Decrypt", "kms:GenerateDataKey*", "kms:CreateGrant"} <= set(use["Action"])
+    assert use["Condition"] == {
+        "StringEquals": {"kms:ViaService": f"dynamodb.us-east-1.{DNS}", "kms:CallerAccount": ACCOUNT}
+    }
+
+
+def test_key_policy_admits_logs_only_for_this_stacks_log_groups(dev: SynthesizedStack) -> None:
+    logs = key_statements(dev)["CloudWatchLogsEncryptsStackLogGroups"]
+    assert logs["Principal"] == {"Service": f"logs.us-east-1.{DNS}"}
+    arns = logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"]
+    prefix = f"arn:${{data.aws_partition.current_partition.partition}}:logs:us-east-1:{ACCOUNT}:log-group:"
+    assert sorted(arns) == sorted(
+        [
+            prefix + "/aws/lambda/data-api-dev-ingest",
+            prefix + "/aws/apigateway/data-api-dev-access",
+            prefix + f"API-Gateway-Execution-Logs_${{{dev.ref('aws_api_gateway_rest_api')}.id}}/dev",
+        ]
+    )
+    # Every log group of the stack is admitted, and nothing else.
+    names = {g["name"] for g in dev.resources("aws_cloudwatch_log_group").values()}
+    assert {arn.removeprefix(prefix) for arn in arns} == names
+
+
+def test_key_policy_lets_cloudwatch_publish_to_the_encrypted_topic(dev: SynthesizedStack) -> None:
+    publish = key_statements(dev)["CloudWatchAlarmsPublishToTopic"]
+    assert publish["Principal"] == {"Service": f"cloudwatch.{DNS}"}
+    assert sorted(publish["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    assert publish["Condition"] == {"StringEquals": {"kms:ViaService": f"sns.us-east-1.{DNS}"}}
+
+
+def test_table_key_schema_and_attributes(dev: SynthesizedStack) -> None:
+    table = dev.resource("aws_dynamodb_table")
+    assert table["name"] == "data-api-dev-data"
+    assert (table["hash_key"], table["range_key"]) == ("id", "timestamp")
+    assert table["attribute"] == [{"name": "id", "type": "S"}, {"name": "timestamp", "type": "S"}]
+
+
+def test_table_is_provisioned_at_5_rcu_5_wcu(dev: SynthesizedStack) -> None:
+    table = dev.resource("aws_dynamodb_table")
+    assert table["billing_mode"] == "PROVISIONED"
+    assert (table["read_capacity"], table["write_capacity"]) == (5, 5)
+
+
+def test_table_is_encrypted_with_the_data_key_and_recoverable(dev: SynthesizedStack) -> None:
+    table = dev.resource("aws_dynamodb_table")
+    assert table["server_side_encryption"] == {
+        "enabled": True,
+        "kms_key_arn": f"${{{dev.ref('aws_kms_key')}.arn}}",
+    }
+    assert table["point_in_time_recovery"] == {"enabled": True}
+
+
+def test_only_the_prod_table_is_deletion_protected(dev: SynthesizedStack, prod: SynthesizedStack) -> None:
+    assert dev.resource("aws_dynamodb_table")["deletion_protection_enabled"] is False
+    assert prod.resource("aws_dynamodb_table")["deletion_protection_enabled"] is True
+
+
+def test_write_capacity_autoscales_and_terraform_leaves_it_alone(dev: SynthesizedStack) -> None:
+    table_ref = dev.ref("aws_dynamodb_table")
+    target = dev.resource("aws_appautoscaling_target")
+    assert target["service_namespace"] == "dynamodb"
+    assert target["scalable_dimension"] == "dynamodb:table:WriteCapacityUnits"
+    assert target["resource_id"] == f"table/${{{table_ref}.name}}"
+    assert target["min_capacity"] == 5
+    # The API admits 100 writes/s; at the 70 % target the table needs >= 143 WCU.
+    assert target["max_capacity"] * 0.70 >= 100
+    policy = dev.resource("aws_appautoscaling_policy")
+    assert policy["policy_type"] == "TargetTrackingScaling"
+    tracking = policy["target_tracking_scaling_policy_configuration"]
+    assert tracking["target_value"] == 70
+    assert tracking["predefined_metric_specification"] == {
+        "predefined_metric_type": "DynamoDBWriteCapacityUtilization"
+    }
+    assert policy["resource_id"] == f"${{{dev.ref('aws_appautoscaling_target')}.resource_id}}"
+    assert dev.resource("aws_dynamodb_table")["lifecycle"] == {"ignore_changes": ["write_capacity"]}

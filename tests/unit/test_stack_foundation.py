@@ -1,0 +1,137 @@
+"""Stacks, provider, backends, variables, outputs and the account-wide API Gateway setting."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from constructs_lib.config import ALERT_EMAIL_PATTERN, ENVIRONMENTS, REQUIRED_TAG_KEYS
+from tests.conftest import VARIANT, SynthesizedStack
+
+
+def test_one_stack_per_environment_plus_one_account_stack(synthesized: dict[str, SynthesizedStack]) -> None:
+    assert sorted(synthesized) == sorted(
+        [f"data-api-{e}" for e in ENVIRONMENTS] + ["data-api-account-us-east-1"]
+    )
+
+
+def test_provider_region_and_default_tags(synthesized: dict[str, SynthesizedStack]) -> None:
+    for environment in ENVIRONMENTS:
+        (provider,) = synthesized[f"data-api-{environment}"].config["provider"]["aws"]
+        assert provider["region"] == "us-east-1"
+        assert provider["default_tags"] == [
+            {"tags": {"project": "data-api", "environment": environment, "managed-by": "cdktf"}}
+        ]
+        assert set(provider["default_tags"][0]["tags"]) == set(REQUIRED_TAG_KEYS)
+
+
+def test_provider_is_pinned_to_6_25_0(dev: SynthesizedStack) -> None:
+    assert dev.config["terraform"]["required_providers"]["aws"]["version"] == "6.25.0"
+
+
+def test_variant_region_reaches_the_provider(variant: SynthesizedStack) -> None:
+    assert variant.config["provider"]["aws"][0]["region"] == "eu-west-1"
+
+
+def test_local_backend_keeps_one_state_file_per_stack_outside_cdktf_out(
+    synthesized: dict[str, SynthesizedStack],
+) -> None:
+    paths = {name: s.config["terraform"]["backend"]["local"]["path"] for name, s in synthesized.items()}
+    assert paths["data-api-dev"] == "../../../terraform.data-api-dev.tfstate"
+    assert len(set(paths.values())) == len(paths)
+
+
+def test_s3_backend_encrypts_locks_and_keys_state_per_stack(variant: SynthesizedStack) -> None:
+    backend = variant.config["terraform"]["backend"]
+    assert list(backend) == ["s3"]
+    assert backend["s3"] == {
+        "bucket": "example-terraform-state",
+        "key": f"data-api/{VARIANT.stack_name}.tfstate",
+        "region": "eu-central-1",
+        "encrypt": True,
+        "use_lockfile": True,
+    }
+
+
+def test_alert_email_variable_is_validated_with_the_tested_pattern(dev: SynthesizedStack) -> None:
+    variable = dev.config["variable"]["alert_email"]
+    assert variable["type"] == "string"
+    assert variable["nullable"] is False
+    (validation,) = variable["validation"]
+    assert "alert_email" in validation["error_message"]
+    match = re.fullmatch(
+        r'\$\{can\(regex\("((?:[^"\\]|\\.)*)", var\.alert_email\)\)\}', validation["condition"]
+    )
+    assert match, validation["condition"]
+    # Read the regex back as Terraform will: an HCL string literal, where only \" and \\ are
+    # escapes a pattern may use; anything else (like \.) is an HCL syntax error.
+    literal = match.group(1)
+    assert not re.search(r'\\[^"\\]', literal), f"invalid HCL escape in {literal}"
+    pattern = json.loads(f'"{literal}"')
+    assert pattern == ALERT_EMAIL_PATTERN
+    assert re.fullmatch(pattern, "ops@example.com")
+    assert not re.fullmatch(pattern, "not-an-email")
+
+
+def test_alarm_subscription_uses_the_alert_email_variable(dev: SynthesizedStack) -> None:
+    subscription = dev.resource("aws_sns_topic_subscription")
+    assert subscription["protocol"] == "email"
+    assert subscription["endpoint"] == "${var.alert_email}"
+
+
+EXPECTED_OUTPUTS = {
+    "api_url": "${aws_api_gateway_stage.%s.invoke_url}/data",
+    "api_id": "${aws_api_gateway_rest_api.%s.id}",
+    "stage_name": "${aws_api_gateway_stage.%s.stage_name}",
+    "table_name": "${aws_dynamodb_table.%s.name}",
+    "table_arn": "${aws_dynamodb_table.%s.arn}",
+    "function_name": "${aws_lambda_function.%s.function_name}",
+    "function_arn": "${aws_lambda_function.%s.arn}",
+    "kms_key_arn": "${aws_kms_key.%s.arn}",
+    "alert_topic_arn": "${aws_sns_topic.%s.arn}",
+    "lambda_log_group": "${aws_cloudwatch_log_group.%s.name}",
+    "access_log_group": "${aws_cloudwatch_log_group.%s.name}",
+}
+
+
+def test_outputs_reference_the_right_resources_and_are_described(dev: SynthesizedStack) -> None:
+    outputs = dev.config["output"]
+    assert set(outputs) == set(EXPECTED_OUTPUTS)
+    ids = {
+        "api_url": dev.ref("aws_api_gateway_stage"),
+        "api_id": dev.ref("aws_api_gateway_rest_api"),
+        "stage_name": dev.ref("aws_api_gateway_stage"),
+        "table_name": dev.ref("aws_dynamodb_table"),
+        "table_arn": dev.ref("aws_dynamodb_table"),
+        "function_name": dev.ref("aws_lambda_function"),
+        "function_arn": dev.ref("aws_lambda_function"),
+        "kms_key_arn": dev.ref("aws_kms_key"),
+        "alert_topic_arn": dev.ref("aws_sns_topic"),
+        "lambda_log_group": dev.ref("aws_cloudwatch_log_group", "ingest/log_group"),
+        "access_log_group": dev.ref("aws_cloudwatch_log_group", "rest_api/access_log_group"),
+    }
+    for name, template in EXPECTED_OUTPUTS.items():
+        assert outputs[name]["value"] == template % ids[name].split(".", 1)[1], name
+        assert outputs[name]["description"], name
+
+
+def test_account_stack_owns_the_api_gateway_cloudwatch_role(
+    account: SynthesizedStack, synthesized: dict[str, SynthesizedStack]
+) -> None:
+    setting = account.resource("aws_api_gateway_account")
+    assert setting["cloudwatch_role_arn"] == f"${{{account.ref('aws_iam_role')}.arn}}"
+    assert f"{account.ref('aws_iam_role_policy_attachment')}" in setting["depends_on"]
+    trust = json.loads(account.resource("aws_iam_role")["assume_role_policy"])
+    assert [s["Principal"] for s in trust["Statement"]] == [{"Service": "apigateway.amazonaws.com"}]
+    attachment = account.resource("aws_iam_role_policy_attachment")
+    assert attachment["policy_arn"].endswith(
+        ":iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+    )
+    # Exactly one place manages the account setting: no environment stack touches it.
+    for environment in ENVIRONMENTS:
+        assert not synthesized[f"data-api-{environment}"].resources("aws_api_gateway_account")
+
+
+def test_environment_stacks_depend_on_the_account_stack(dev: SynthesizedStack) -> None:
+    manifest = json.loads((dev.directory.parent.parent / "manifest.json").read_text())
+    assert manifest["stacks"]["data-api-dev"]["dependencies"] == ["data-api-account-us-east-1"]

@@ -1,0 +1,119 @@
+"""The ingest function: code asset, settings, role, exact permissions and log group."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from typing import Any
+
+from constructs_lib.ingest_function import FUNCTION_SOURCE_DIR, function_source_files
+from tests.conftest import SynthesizedStack
+
+DNS = "${data.aws_partition.current_partition.dns_suffix}"
+LOG_GROUP_ARN = (
+    "arn:${data.aws_partition.current_partition.partition}:logs:us-east-1:"
+    "${data.aws_caller_identity.current_account.account_id}:log-group:/aws/lambda/data-api-dev-ingest"
+)
+
+
+def as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
+
+
+def role_statements(stack: SynthesizedStack) -> dict[str, dict[str, Any]]:
+    policy = json.loads(stack.resource("aws_iam_role_policy")["policy"])
+    return {s["Sid"]: s for s in policy["Statement"]}
+
+
+def test_function_runs_the_handler_with_settings_from_config(dev: SynthesizedStack) -> None:
+    function = dev.resource("aws_lambda_function")
+    assert function["function_name"] == "data-api-dev-ingest"
+    assert function["handler"] == "handler.handler"
+    assert function["runtime"] == "python3.13"
+    assert (function["memory_size"], function["timeout"]) == (256, 10)
+    assert function["tracing_config"] == {"mode": "Active"}
+    assert function["environment"]["variables"] == {
+        "TABLE_NAME": f"${{{dev.ref('aws_dynamodb_table')}.name}}",
+        "STAGE": "dev",
+        "LOG_LEVEL": "INFO",
+        "CORS_ALLOWED_ORIGIN": "*",
+    }
+
+
+def test_variant_settings_reach_the_function(variant: SynthesizedStack) -> None:
+    function = variant.resource("aws_lambda_function")
+    assert (function["memory_size"], function["timeout"]) == (512, 20)
+    assert function["tracing_config"] == {"mode": "PassThrough"}
+    assert function["environment"]["variables"]["CORS_ALLOWED_ORIGIN"] == "https://app.example.com"
+
+
+def test_code_asset_is_the_lambda_directory_and_nothing_else(dev: SynthesizedStack) -> None:
+    function = dev.resource("aws_lambda_function")
+    archive = dev.directory / function["filename"]
+    assert function["filename"].startswith("assets/")
+    assert function["filename"].endswith("archive.zip")
+    assert function["source_code_hash"]
+    assert function["source_code_hash"] in function["filename"]
+    with zipfile.ZipFile(archive) as zipped:
+        names = sorted(zipped.namelist())
+        expected = sorted(p.relative_to(FUNCTION_SOURCE_DIR).as_posix() for p in function_source_files())
+        assert names == expected
+        assert "handler.py" in names
+        assert zipped.read("handler.py") == (FUNCTION_SOURCE_DIR / "handler.py").read_bytes()
+
+
+def test_log_group_exists_first_with_retention_and_the_data_key(dev: SynthesizedStack) -> None:
+    group = dev.resource("aws_cloudwatch_log_group", "ingest/log_group")
+    assert group["name"] == "/aws/lambda/data-api-dev-ingest"
+    assert group["retention_in_days"] == 14
+    assert group["kms_key_id"] == f"${{{dev.ref('aws_kms_key')}.arn}}"
+    function = dev.resource("aws_lambda_function")
+    assert dev.ref("aws_cloudwatch_log_group", "ingest/log_group") in function["depends_on"]
+    assert dev.ref("aws_iam_role_policy") in function["depends_on"]
+    assert function["logging_config"]["log_group"] == group["name"]
+
+
+def test_role_is_trusted_by_lambda_only_on_behalf_of_this_account(dev: SynthesizedStack) -> None:
+    role = dev.resource("aws_iam_role")
+    assert dev.resource("aws_lambda_function")["role"] == f"${{{dev.ref('aws_iam_role')}.arn}}"
+    (statement,) = json.loads(role["assume_role_policy"])["Statement"]
+    assert statement["Principal"] == {"Service": "lambda.amazonaws.com"}
+    assert statement["Action"] == "sts:AssumeRole"
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "${data.aws_caller_identity.current_account.account_id}"}
+    }
+    assert "managed_policy_arns" not in role
+    assert not dev.resources("aws_iam_role_policy_attachment")
+
+
+def test_role_policy_grants_exactly_what_the_function_needs(dev: SynthesizedStack) -> None:
+    statements = role_statements(dev)
+    assert set(statements) == {"PutItems", "UseDataKeyViaDynamoDB", "WriteOwnLogs", "WriteTraces"}
+    assert statements["PutItems"]["Action"] == ["dynamodb:PutItem"]
+    assert statements["PutItems"]["Resource"] == f"${{{dev.ref('aws_dynamodb_table')}.arn}}"
+    kms = statements["UseDataKeyViaDynamoDB"]
+    assert sorted(kms["Action"]) == ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
+    assert kms["Resource"] == f"${{{dev.ref('aws_kms_key')}.arn}}"
+    assert kms["Condition"] == {"StringEquals": {"kms:ViaService": f"dynamodb.us-east-1.{DNS}"}}
+    logs = statements["WriteOwnLogs"]
+    assert sorted(logs["Action"]) == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    assert logs["Resource"] == LOG_GROUP_ARN + ":*"
+
+
+def test_only_xray_has_a_wildcard_resource_and_only_when_tracing(
+    dev: SynthesizedStack, variant: SynthesizedStack
+) -> None:
+    # A bare "*" resource; the log-stream pattern ":*" inside its own log group is not one.
+    wildcard = [sid for sid, s in role_statements(dev).items() if "*" in as_list(s["Resource"])]
+    assert wildcard == ["WriteTraces"]
+    assert sorted(role_statements(dev)["WriteTraces"]["Action"]) == [
+        "xray:PutTelemetryRecords",
+        "xray:PutTraceSegments",
+    ]
+    assert "WriteTraces" not in role_statements(variant)
+
+
+def test_no_action_wildcards_in_the_role_policy(dev: SynthesizedStack) -> None:
+    for statement in role_statements(dev).values():
+        for action in statement["Action"]:
+            assert "*" not in action, action
