@@ -206,3 +206,10 @@ def test_synth_with_a_bad_setting_exits_1_with_one_line_and_writes_nothing(
     assert result.stderr.startswith(message)
     assert result.stderr.count("\n") == 1
     assert not (tmp_path / "cdktf.out").exists()
+
+
+def test_readme_documents_every_setting() -> None:
+    readme = (REPO_ROOT / "README.md").read_text()
+    for f in dataclasses.fields(Settings):
+        if f.name != "environment":
+            assert f"| `{f.name}` | `DATA_API_{f.name.upper()}` |" in readme, f.name
