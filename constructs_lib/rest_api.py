@@ -29,9 +29,11 @@ from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
 from constructs import Construct
 
+from constructs_lib.ingest_function import load_function_module
+
+_FUNCTION_RESPONSES = load_function_module("ingest")
+
 RESOURCE_PATH = "data"
-ALLOWED_METHODS = "OPTIONS,POST"
-ALLOWED_HEADERS = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"
 POST_STATUS_CODES = ("200", "400", "413", "500", "503")
 """The statuses the function answers with (documented on the method; a proxy passes any)."""
 
@@ -56,15 +58,9 @@ ACCESS_LOG_FORMAT: dict[str, str] = {
 
 
 def cors_headers(allowed_origin: str) -> dict[str, str]:
-    """The CORS headers every response of the API carries, by header name."""
-    headers = {
-        "Access-Control-Allow-Origin": allowed_origin,
-        "Access-Control-Allow-Methods": ALLOWED_METHODS,
-        "Access-Control-Allow-Headers": ALLOWED_HEADERS,
-    }
-    if allowed_origin != "*":
-        # The answer depends on the caller's origin: caches must not share it across origins.
-        headers["Vary"] = "Origin"
+    """The CORS headers of every response: the function's own definition, so the preflight and
+    API Gateway's error responses always say what the function says."""
+    headers: dict[str, str] = _FUNCTION_RESPONSES.cors_headers(allowed_origin)
     return headers
 
 

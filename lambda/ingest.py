@@ -1,0 +1,246 @@
+"""The pure core of POST /data: parse a proxy event, build a storable item, shape responses.
+
+Nothing here talks to AWS, so every rule is tested without it. Standard library only, and
+Python 3.9 syntax: the function runs on every runtime the stack allows.
+"""
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from decimal import Context, Decimal
+from typing import Any, Optional
+
+MAX_ITEM_BYTES = 400 * 1024
+"""DynamoDB's item size limit, attribute names included."""
+MAX_NESTING_DEPTH = 32
+"""DynamoDB's limit on nested maps and lists."""
+MAX_NUMBER_DIGITS = 38
+MIN_NUMBER_EXPONENT = -130
+MAX_NUMBER_EXPONENT = 125
+"""DynamoDB numbers: 38 significant digits, magnitude from 1E-130 to 9.99...E+125 (or zero)."""
+
+_EXACT = Context(prec=100000)
+ALLOWED_METHODS = "OPTIONS,POST"
+ALLOWED_HEADERS = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"
+
+AttributeValue = dict[str, Any]
+
+
+class RequestError(Exception):
+    """The request cannot be stored; ``status`` and ``message`` are safe to show the client."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def bad_request(message: str) -> RequestError:
+    return RequestError(400, message)
+
+
+class _NonFiniteNumberError(ValueError):
+    pass
+
+
+def _reject_constant(name: str) -> Any:
+    raise _NonFiniteNumberError(name)
+
+
+def header(event: Mapping[str, Any], name: str) -> Optional[str]:
+    """A request header by case-insensitive name, from headers or multiValueHeaders."""
+    wanted = name.lower()
+    for key, value in (event.get("headers") or {}).items():
+        if key.lower() == wanted and value is not None:
+            return str(value)
+    for key, values in (event.get("multiValueHeaders") or {}).items():
+        if key.lower() == wanted and values:
+            return str(values[0])
+    return None
+
+
+def decode_body(event: Mapping[str, Any]) -> str:
+    """The request body as text: base64-decoded when API Gateway says it is, and valid UTF-8."""
+    body = event.get("body")
+    if body is None or body == "":
+        raise bad_request("request body is missing")
+    if not isinstance(body, str):
+        raise bad_request("request body is not text")
+    if event.get("isBase64Encoded"):
+        compact = "".join(body.split())
+        try:
+            # API Gateway pads, hand-made clients often do not: restore the padding.
+            raw = base64.b64decode(compact + "=" * (-len(compact) % 4), validate=True)
+        except (binascii.Error, ValueError):
+            raise bad_request("request body is not valid base64") from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise bad_request("request body is not valid UTF-8") from None
+    else:
+        text = body
+    if not text.strip():
+        raise bad_request("request body is empty")
+    return text
+
+
+def parse_payload(text: str) -> Any:
+    """JSON as structured data with exact numbers (Decimal); any other text as the raw string."""
+    try:
+        return json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=_reject_constant)
+    except _NonFiniteNumberError as error:
+        raise bad_request(f"payload contains {error}, which is not a number DynamoDB can store") from None
+    except RecursionError:
+        raise bad_request(f"payload is nested deeper than {MAX_NESTING_DEPTH} levels") from None
+    except ValueError:
+        return text
+
+
+def _number(value: Decimal) -> tuple[str, int]:
+    """The number as DynamoDB will get it, and its size in bytes; RequestError if it cannot."""
+    if not value.is_finite():
+        raise bad_request("payload contains a number that is not finite")
+    if value.is_zero():
+        return "0", 1
+    normalized = value.normalize(_EXACT)
+    _sign, digits, _ = normalized.as_tuple()
+    if len(digits) > MAX_NUMBER_DIGITS:
+        raise bad_request(f"payload contains a number with more than {MAX_NUMBER_DIGITS} significant digits")
+    if not MIN_NUMBER_EXPONENT <= normalized.adjusted() <= MAX_NUMBER_EXPONENT:
+        raise bad_request("payload contains a number outside DynamoDB's range (1E-130 to 9.9E+125)")
+    # The original text when it already fits (1.50 stays 1.50); else the normalized form.
+    text = str(value) if len(value.as_tuple().digits) <= MAX_NUMBER_DIGITS else str(normalized)
+    return text, (len(digits) + 1) // 2 + 1
+
+
+def _string(value: str) -> int:
+    try:
+        return len(value.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise bad_request("payload contains a string that is not valid Unicode") from None
+
+
+def to_attribute(value: Any, depth: int = 0) -> tuple[AttributeValue, int]:
+    """A JSON value as a DynamoDB AttributeValue and its size in bytes (DynamoDB's own rules).
+
+    Raises RequestError for anything DynamoDB would reject, so the write is never attempted.
+    """
+    if value is None:
+        return {"NULL": True}, 1
+    if isinstance(value, bool):
+        return {"BOOL": value}, 1
+    if isinstance(value, str):
+        return {"S": value}, _string(value)
+    if isinstance(value, (Decimal, int)):
+        text, size = _number(Decimal(value))
+        return {"N": text}, size
+    if isinstance(value, (list, dict)):
+        if depth >= MAX_NESTING_DEPTH:
+            raise bad_request(f"payload is nested deeper than {MAX_NESTING_DEPTH} levels")
+        size = 3
+        if isinstance(value, list):
+            elements: list[AttributeValue] = []
+            for element in value:
+                attribute, element_size = to_attribute(element, depth + 1)
+                elements.append(attribute)
+                size += element_size + 1
+            return {"L": elements}, size
+        members: dict[str, AttributeValue] = {}
+        for key, member in value.items():
+            if key == "":
+                raise bad_request("payload contains an object with an empty key")
+            attribute, member_size = to_attribute(member, depth + 1)
+            members[key] = attribute
+            size += _string(key) + member_size + 1
+        return {"M": members}, size
+    raise bad_request(f"payload contains a value of type {type(value).__name__}")
+
+
+def from_attribute(attribute: AttributeValue) -> Any:
+    """The inverse of to_attribute, for reading stored items back (tests, local tools)."""
+    ((kind, value),) = attribute.items()
+    if kind == "NULL":
+        return None
+    if kind in ("S", "BOOL"):
+        return value
+    if kind == "N":
+        return Decimal(value)
+    if kind == "L":
+        return [from_attribute(v) for v in value]
+    if kind == "M":
+        return {k: from_attribute(v) for k, v in value.items()}
+    raise ValueError(f"unexpected attribute type {kind}")
+
+
+def request_metadata(event: Mapping[str, Any]) -> dict[str, str]:
+    """What is worth keeping about the request (never its credentials)."""
+    context = event.get("requestContext") or {}
+    identity = context.get("identity") or {}
+    found = {
+        "request_id": context.get("requestId"),
+        "source_ip": identity.get("sourceIp"),
+        "user_agent": header(event, "User-Agent") or identity.get("userAgent"),
+        "content_type": header(event, "Content-Type"),
+    }
+    return {k: str(v) for k, v in found.items() if v}
+
+
+def new_item_key(now: Optional[datetime] = None) -> tuple[str, str]:
+    """A fresh (id, timestamp): a UUID4 and ISO-8601 UTC with microseconds and offset."""
+    moment = now or datetime.now(timezone.utc)
+    return str(uuid.uuid4()), moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def build_item(
+    payload: Any, stage: str, metadata: Mapping[str, str], item_id: str, timestamp: str
+) -> dict[str, AttributeValue]:
+    """The item to put, in DynamoDB's wire format; RequestError (400/413) if it cannot be stored."""
+    data, data_size = to_attribute(payload)
+    item: dict[str, AttributeValue] = {"id": {"S": item_id}, "timestamp": {"S": timestamp}}
+    if stage:
+        item["stage"] = {"S": stage}
+    for name, value in metadata.items():
+        item[name] = {"S": value}
+    size = len("data") + data_size
+    for name, attribute in item.items():
+        size += len(name) + _string(attribute["S"])
+    if size > MAX_ITEM_BYTES:
+        raise RequestError(
+            413, f"payload is too large: the stored item may be at most {MAX_ITEM_BYTES} bytes"
+        )
+    item["data"] = data
+    return item
+
+
+def cors_headers(allowed_origin: str) -> dict[str, str]:
+    headers = {
+        "Access-Control-Allow-Origin": allowed_origin,
+        "Access-Control-Allow-Methods": ALLOWED_METHODS,
+        "Access-Control-Allow-Headers": ALLOWED_HEADERS,
+    }
+    if allowed_origin != "*":
+        headers["Vary"] = "Origin"
+    return headers
+
+
+def respond(
+    status: int,
+    body: Mapping[str, Any],
+    allowed_origin: str,
+    extra_headers: Optional[Mapping[str, str]] = None,
+) -> dict[str, Any]:
+    """An API Gateway proxy response with a JSON body and the CORS headers."""
+    headers = {"Content-Type": "application/json", **cors_headers(allowed_origin), **(extra_headers or {})}
+    return {
+        "statusCode": status,
+        "headers": headers,
+        "body": json.dumps(body, separators=(",", ":")),
+        "isBase64Encoded": False,
+    }
+
+
+def error_body(message: str, request_id: Optional[str]) -> dict[str, Any]:
+    return {"message": message, "request_id": request_id}
