@@ -51,7 +51,7 @@ _dynamodb = boto3.client(
     config=Config(
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         read_timeout=READ_TIMEOUT_SECONDS,
-        retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
     ),
 )
 
@@ -62,10 +62,10 @@ class ThrottledError(Exception):
 
 def _is_own_write(existing: Optional[dict[str, Any]], item: dict[str, Any]) -> bool:
     """Whether the item already under our key is this very write, landed by an earlier attempt
-    whose answer was lost. Strings come back as sent (numbers may be normalized)."""
-    if not existing:
+    whose answer was lost (rather than another item, which must never be overwritten)."""
+    if not existing or existing.keys() != item.keys():
         return False
-    return all(existing.get(name) == value for name, value in item.items() if "S" in value)
+    return all(ingest.same_attribute(existing[name], value) for name, value in item.items())
 
 
 def put_new_item(item: dict[str, Any]) -> None:

@@ -175,6 +175,22 @@ def from_attribute(attribute: AttributeValue) -> Any:
     raise ValueError(f"unexpected attribute type {kind}")
 
 
+def same_attribute(left: Optional[AttributeValue], right: Optional[AttributeValue]) -> bool:
+    """Whether two AttributeValues hold the same value (numbers compared as numbers: DynamoDB
+    hands back 1.5 for 1.50)."""
+    if not left or not right or left.keys() != right.keys():
+        return False
+    ((kind, a),) = left.items()
+    b = right[kind]
+    if kind == "N":
+        return bool(Decimal(a) == Decimal(b))
+    if kind == "L":
+        return len(a) == len(b) and all(same_attribute(x, y) for x, y in zip(a, b))
+    if kind == "M":
+        return a.keys() == b.keys() and all(same_attribute(a[k], b[k]) for k in a)
+    return bool(a == b)
+
+
 def request_metadata(event: Mapping[str, Any]) -> dict[str, str]:
     """What is worth keeping about the request (never its credentials)."""
     context = event.get("requestContext") or {}

@@ -1,0 +1,161 @@
+"""Fixtures for the function's tests: its modules, events, and a table emulated by moto."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from constructs_lib.ingest_function import FUNCTION_SOURCE_DIR
+from constructs_lib.storage import PARTITION_KEY, SORT_KEY
+
+# The function imports its sibling modules by bare name, as the Lambda runtime allows.
+if str(FUNCTION_SOURCE_DIR) not in sys.path:
+    sys.path.insert(0, str(FUNCTION_SOURCE_DIR))
+
+TABLE = "data-api-test-data"
+_fresh_names = itertools.count()
+
+
+def load_handler() -> ModuleType:
+    """A fresh copy of handler.py: it reads its environment and creates its client at import."""
+    spec = importlib.util.spec_from_file_location(
+        f"handler_{next(_fresh_names)}", FUNCTION_SOURCE_DIR / "handler.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def make_event(body: str | None = "{}", **overrides: Any) -> dict[str, Any]:
+    """A REST API proxy event (payload format 1.0) for POST /data."""
+    event: dict[str, Any] = {
+        "resource": "/data",
+        "path": "/data",
+        "httpMethod": "POST",
+        "headers": {"Content-Type": "application/json", "User-Agent": "pytest"},
+        "multiValueHeaders": {"Content-Type": ["application/json"], "User-Agent": ["pytest"]},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "requestId": "req-1234",
+            "stage": "test",
+            "resourcePath": "/data",
+            "httpMethod": "POST",
+            "identity": {"sourceIp": "203.0.113.7", "userAgent": "pytest"},
+        },
+        "body": body,
+        "isBase64Encoded": False,
+    }
+    event.update(overrides)
+    return event
+
+
+def create_table(client: Any, name: str = TABLE) -> None:
+    """The table as the stack defines it: same key schema, provisioned capacity."""
+    client.create_table(
+        TableName=name,
+        KeySchema=[
+            {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
+            {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": PARTITION_KEY, "AttributeType": "S"},
+            {"AttributeName": SORT_KEY, "AttributeType": "S"},
+        ],
+        ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+    )
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials and the function's environment; no real AWS is ever reachable."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "TABLE_NAME": TABLE,
+        "STAGE": "test",
+        "LOG_LEVEL": "INFO",
+        "CORS_ALLOWED_ORIGIN": "*",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@dataclass
+class Deployed:
+    """The handler module wired to an emulated table, and a client to inspect that table."""
+
+    handler: ModuleType
+    client: Any
+    table: str = TABLE
+
+    def invoke(self, event: Any) -> dict[str, Any]:
+        return dict(self.handler.handler(event, None))
+
+    def items(self) -> list[dict[str, Any]]:
+        return list(self.client.scan(TableName=self.table, ConsistentRead=True)["Items"])
+
+    def count(self) -> int:
+        """How many items the table holds (cheaper than a scan when it grows)."""
+        return int(self.client.describe_table(TableName=self.table)["Table"]["ItemCount"])
+
+    def stored(self, response: dict[str, Any]) -> dict[str, Any]:
+        body = json.loads(response["body"])
+        result = self.client.get_item(
+            TableName=self.table, Key={"id": {"S": body["id"]}, "timestamp": {"S": body["timestamp"]}}
+        )
+        return dict(result["Item"])
+
+
+@pytest.fixture
+def deployed(aws_env: None) -> Iterator[Deployed]:
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        create_table(client)
+        yield Deployed(load_handler(), client)
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """moto's DynamoDB as a real HTTP server on loopback, for the whole session."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def served(aws_env: None, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Deployed]:
+    """The handler pointed at moto's HTTP server through AWS_ENDPOINT_URL_DYNAMODB, with a
+    fresh table. Unlike in-process mocking, a fault injected before sending keeps the request
+    from the emulator entirely, so the table shows exactly what reached DynamoDB."""
+    table = f"{TABLE}-{next(_fresh_names)}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", moto_endpoint)
+    monkeypatch.setenv("TABLE_NAME", table)
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    create_table(client, table)
+    yield Deployed(load_handler(), client, table)
+    client.delete_table(TableName=table)
