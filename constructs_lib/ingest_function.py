@@ -24,13 +24,10 @@ from cdktf_cdktf_provider_aws.lambda_function import (
 from constructs import Construct
 
 from constructs_lib.aws_context import AwsContext
+from constructs_lib.contract import FUNCTION_SOURCE_DIR, HANDLER, PROJECT_ROOT
 from constructs_lib.iam_policy import Statement, allow, policy_document, service_trust_policy
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-FUNCTION_SOURCE_DIR = PROJECT_ROOT / "lambda"
-"""The function's code, deployed as-is; resolved from this file so synth works from any cwd."""
 BUILD_DIR = PROJECT_ROOT / ".build"
-HANDLER = "handler.handler"
 
 # What the function needs of the data key to write an encrypted item through DynamoDB.
 TABLE_KEY_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey")

@@ -29,11 +29,11 @@ from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
 from constructs import Construct
 
+from constructs_lib.contract import BINARY_MEDIA_TYPES, RESOURCE_PATH
 from constructs_lib.ingest_function import load_function_module
 
 _FUNCTION_RESPONSES = load_function_module("ingest")
 
-RESOURCE_PATH = "data"
 POST_STATUS_CODES = ("200", "400", "413", "500", "503")
 """The statuses the function answers with (documented on the method; a proxy passes any)."""
 
@@ -97,6 +97,8 @@ class RestApi(Construct):
             name=props.api_name,
             description="data-api ingestion endpoint",
             endpoint_configuration=ApiGatewayRestApiEndpointConfiguration(types=["REGIONAL"]),
+            # Binary bodies reach the function base64-encoded, byte for byte, never mangled.
+            binary_media_types=list(BINARY_MEDIA_TYPES),
         )
         self.resource = ApiGatewayResource(
             self,

@@ -19,8 +19,8 @@ from cdktf_cdktf_provider_aws.dynamodb_table import (
 )
 from constructs import Construct
 
-PARTITION_KEY = "id"
-SORT_KEY = "timestamp"
+from constructs_lib.contract import PARTITION_KEY, SORT_KEY
+
 WRITE_CAPACITY_DIMENSION = "dynamodb:table:WriteCapacityUnits"
 
 

@@ -15,8 +15,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from constructs_lib.ingest_function import FUNCTION_SOURCE_DIR
-from constructs_lib.storage import PARTITION_KEY, SORT_KEY
+from constructs_lib.contract import FUNCTION_SOURCE_DIR, PARTITION_KEY, SORT_KEY
 
 # The function imports its sibling modules by bare name, as the Lambda runtime allows.
 if str(FUNCTION_SOURCE_DIR) not in sys.path:

@@ -289,6 +289,6 @@ def test_same_attribute_compares_numbers_as_numbers_and_nothing_else_loosely() -
 def test_function_code_parses_as_python_39(name: str) -> None:
     import ast
 
-    from constructs_lib.ingest_function import FUNCTION_SOURCE_DIR
+    from constructs_lib.contract import FUNCTION_SOURCE_DIR
 
     ast.parse((FUNCTION_SOURCE_DIR / name).read_text(), feature_version=(3, 9))

@@ -18,6 +18,8 @@ def test_api_is_regional_with_a_data_resource(dev: SynthesizedStack) -> None:
     api = dev.resource("aws_api_gateway_rest_api")
     assert api["endpoint_configuration"] == {"types": ["REGIONAL"]}
     assert api["name"] == "data-api-dev-api"
+    assert "application/octet-stream" in api["binary_media_types"]
+    assert "*/*" not in api["binary_media_types"]  # would turn the CORS preflight's mock binary
     resource = dev.resource("aws_api_gateway_resource")
     assert resource["path_part"] == "data"
     assert resource["parent_id"] == f"${{{dev.ref('aws_api_gateway_rest_api')}.root_resource_id}}"

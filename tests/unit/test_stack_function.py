@@ -6,7 +6,8 @@ import json
 import zipfile
 from typing import Any
 
-from constructs_lib.ingest_function import FUNCTION_SOURCE_DIR, function_source_files
+from constructs_lib.contract import FUNCTION_SOURCE_DIR
+from constructs_lib.ingest_function import function_source_files
 from tests.conftest import SynthesizedStack
 
 DNS = "${data.aws_partition.current_partition.dns_suffix}"

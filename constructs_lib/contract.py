@@ -1,0 +1,30 @@
+"""Names the stack, the function and the local tools must agree on. No CDKTF import here:
+the local API and the tests read this without paying for the provider."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+FUNCTION_SOURCE_DIR = PROJECT_ROOT / "lambda"
+"""The function's code, deployed as-is; resolved from this file so synth works from any cwd."""
+HANDLER = "handler.handler"
+
+PARTITION_KEY = "id"
+SORT_KEY = "timestamp"
+"""The table's key schema: both strings."""
+
+RESOURCE_PATH = "data"
+"""The one resource of the API: POST /data (and its CORS preflight)."""
+
+BINARY_MEDIA_TYPES: tuple[str, ...] = (
+    "application/octet-stream",
+    "application/zip",
+    "application/gzip",
+    "application/pdf",
+    "image/*",
+    "audio/*",
+    "video/*",
+)
+"""Content types API Gateway hands the function base64-encoded (bytes stay bytes); every other
+type arrives as text."""
