@@ -23,12 +23,14 @@ export PIPENV_IGNORE_VIRTUALENVS := 1
 export PIPENV_VERBOSITY := -1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup synth test lint unit snapshot-update clean
+.PHONY: help setup synth test lint unit snapshot-update local load clean
 
 help:
 	@echo "make synth            write cdktf.out/stacks/<stack>/cdk.tf.json for every stack"
 	@echo "make test             lint, type-check and run the whole test suite"
 	@echo "make snapshot-update  rewrite the stack snapshots after an intended change"
+	@echo "make local            serve the API on http://127.0.0.1:8080 (PORT, HOST override)"
+	@echo "make load             load check: LOAD_ARGS='--requests 1000 --rate 100 --concurrency 20'"
 	@echo "make clean            remove generated files (not the Terraform state)"
 
 $(PIPENV):
@@ -58,6 +60,13 @@ test: lint unit
 
 snapshot-update: setup
 	$(PY) -m pytest tests/unit/test_snapshot.py --snapshot-update
+
+local: setup
+	$(PY) -m local.api
+
+LOAD_ARGS ?=
+load: setup
+	$(PY) -m local.load $(LOAD_ARGS)
 
 clean:
 	rm -rf cdktf.out .build .pytest_cache .mypy_cache .ruff_cache

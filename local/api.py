@@ -1,0 +1,374 @@
+"""The deployed stage's HTTP contract on this machine: API Gateway's part (routing, throttle,
+payload limit, CORS preflight, proxy event) around the unchanged lambda/handler.py."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import fnmatch
+import importlib.util
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import ModuleType
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from constructs_lib.config import Settings, SettingsError, settings_from_env
+from constructs_lib.contract import (
+    BINARY_MEDIA_TYPES,
+    FUNCTION_SOURCE_DIR,
+    PARTITION_KEY,
+    RESOURCE_PATH,
+    SORT_KEY,
+)
+
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+"""API Gateway's limit on a request payload."""
+LOCAL_ENVIRONMENT = "dev"
+"""Whose settings the local API follows (DATA_API_DEV_* and DATA_API_* overrides apply)."""
+
+# API Gateway's own answers (its gateway responses), in the stage's words.
+MISSING_ROUTE = (403, {"message": "Missing Authentication Token"})
+"""What a REST API answers for a path or method it does not define (not 404/405)."""
+THROTTLED = (429, {"message": "Too Many Requests"})
+TOO_LARGE = (413, {"message": "Request Too Long"})
+BAD_GATEWAY = (502, {"message": "Internal server error"})
+BAD_REQUEST = (400, {"message": "Bad Request"})
+
+
+class TokenBucket:
+    """API Gateway's throttle: ``rate`` tokens per second into a bucket of ``burst``."""
+
+    def __init__(self, rate: float, burst: int, clock: Any = time.monotonic) -> None:
+        self._rate = rate
+        self._burst = burst
+        self._clock = clock
+        self._tokens = float(burst)
+        self._last = clock()
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        """Spend one token if there is one; False means throttle this request."""
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self._burst, self._tokens + (now - self._last) * self._rate)
+            self._last = now
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return True
+            return False
+
+
+def is_binary(content_type: str | None) -> bool:
+    """Whether API Gateway would hand this body to the function base64-encoded."""
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    return bool(media_type) and any(fnmatch.fnmatch(media_type, pattern) for pattern in BINARY_MEDIA_TYPES)
+
+
+def to_event(
+    method: str,
+    raw_path: str,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    source_ip: str,
+    stage: str,
+) -> dict[str, Any]:
+    """The REST API proxy event (payload format 1.0) API Gateway would send the function."""
+    parts = urlsplit(raw_path)
+    single: dict[str, str] = {}
+    multi: dict[str, list[str]] = {}
+    for name, value in headers:
+        single[name] = value  # API Gateway keeps the last of repeated headers here
+        multi.setdefault(name, []).append(value)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    single_query = dict(query)
+    multi_query: dict[str, list[str]] = {}
+    for name, value in query:
+        multi_query.setdefault(name, []).append(value)
+    lowered = {k.lower(): v for k, v in single.items()}
+    binary = is_binary(lowered.get("content-type"))
+    now = datetime.now(UTC)
+    request_id = str(uuid.uuid4())
+    return {
+        "resource": f"/{RESOURCE_PATH}",
+        "path": parts.path,
+        "httpMethod": method,
+        "headers": single or None,
+        "multiValueHeaders": multi or None,
+        "queryStringParameters": single_query or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourceId": "local",
+            "resourcePath": f"/{RESOURCE_PATH}",
+            "httpMethod": method,
+            "extendedRequestId": request_id,
+            "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "path": f"/{stage}{parts.path}",
+            "accountId": "000000000000",
+            "protocol": "HTTP/1.1",
+            "stage": stage,
+            "domainPrefix": "localhost",
+            "requestTimeEpoch": int(now.timestamp() * 1000),
+            "requestId": request_id,
+            "identity": {"sourceIp": source_ip, "userAgent": lowered.get("user-agent")},
+            "domainName": "localhost",
+            "apiId": "local",
+        },
+        "body": (base64.b64encode(body).decode() if binary else body.decode("utf-8", "replace"))
+        if body
+        else None,
+        "isBase64Encoded": binary and bool(body),
+    }
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+def from_response(response: Any, cors: Mapping[str, str]) -> HttpAnswer:
+    """The HTTP answer for the function's proxy response; API Gateway's 502 if it is malformed."""
+    try:
+        status = int(response["statusCode"])
+        headers = [(str(k), str(v)) for k, v in (response.get("headers") or {}).items()]
+        for name, values in (response.get("multiValueHeaders") or {}).items():
+            headers.extend((str(name), str(v)) for v in values)
+        body = response.get("body") or ""
+        payload = base64.b64decode(body) if response.get("isBase64Encoded") else str(body).encode()
+        if not 100 <= status <= 599:
+            raise ValueError(status)
+        return HttpAnswer(status, headers, payload)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return gateway_answer(BAD_GATEWAY, cors)
+
+
+def gateway_answer(answer: tuple[int, dict[str, str]], cors: Mapping[str, str]) -> HttpAnswer:
+    """One of API Gateway's own responses, with the CORS headers its gateway responses carry."""
+    status, body = answer
+    headers = [("Content-Type", "application/json"), *cors.items()]
+    return HttpAnswer(status, headers, json.dumps(body).encode())
+
+
+class _Context:
+    """The parts of a Lambda context object a handler may read."""
+
+    function_name = "data-api-local-ingest"
+    memory_limit_in_mb = 256
+
+    def __init__(self, request_id: str, timeout_seconds: int) -> None:
+        self.aws_request_id = request_id
+        self._deadline = time.monotonic() + timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def load_function(environment: Mapping[str, str]) -> ModuleType:
+    """lambda/handler.py, unchanged, imported with the environment the stack gives it."""
+    os.environ.update(environment)
+    if str(FUNCTION_SOURCE_DIR) not in sys.path:
+        sys.path.insert(0, str(FUNCTION_SOURCE_DIR))
+    spec = importlib.util.spec_from_file_location("handler", FUNCTION_SOURCE_DIR / "handler.py")
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {FUNCTION_SOURCE_DIR / 'handler.py'}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # the default backlog of 5 resets connections under a burst
+
+
+class LocalApi:
+    """The API on ``host:port`` in front of DynamoDB at ``dynamodb_endpoint`` (moto when None)."""
+
+    def __init__(self, settings: Settings, host: str, port: int, dynamodb_endpoint: str | None) -> None:
+        self.settings = settings
+        self.table_name = settings.resource_name("data")
+        self._moto: Any = None
+        if dynamodb_endpoint is None:
+            from moto.server import ThreadedMotoServer
+
+            logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines
+            # moto needs credentials to sign with; they never leave this machine.
+            for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+                os.environ.setdefault(name, "local")
+            self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+            self._moto.start()
+            moto_host, moto_port = self._moto.get_host_and_port()
+            dynamodb_endpoint = f"http://{moto_host}:{moto_port}"
+        self.dynamodb_endpoint = dynamodb_endpoint
+        os.environ.setdefault("AWS_DEFAULT_REGION", settings.region)
+        self.table_created = ensure_table(dynamodb_endpoint, self.table_name, settings)
+        self._function = load_function(
+            {
+                "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
+                "TABLE_NAME": self.table_name,
+                "STAGE": settings.environment,
+                "LOG_LEVEL": settings.log_level,
+                "CORS_ALLOWED_ORIGIN": settings.cors_allowed_origin,
+            }
+        )
+        # The function's own CORS definition, which the stack also uses for the preflight.
+        self.cors: dict[str, str] = self._function.ingest.cors_headers(settings.cors_allowed_origin)
+        self.bucket = TokenBucket(settings.throttle_rate_limit, settings.throttle_burst_limit)
+        self._server = _Server((host, port), self._request_handler())
+        self._thread: threading.Thread | None = None
+
+    @property
+    def uses_moto(self) -> bool:
+        return self._moto is not None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def answer(
+        self, method: str, raw_path: str, headers: list[tuple[str, str]], body: bytes, ip: str
+    ) -> HttpAnswer:
+        """What the stage answers to one request (the HTTP server only moves bytes)."""
+        if urlsplit(raw_path).path.rstrip("/") != f"/{RESOURCE_PATH}" or method not in ("POST", "OPTIONS"):
+            return gateway_answer(MISSING_ROUTE, self.cors)
+        if not self.bucket.take():
+            return gateway_answer(THROTTLED, self.cors)
+        if method == "OPTIONS":  # the stage's MOCK integration: CORS headers, empty body
+            return HttpAnswer(200, [("Content-Type", "application/json"), *self.cors.items()], b"")
+        event = to_event(method, raw_path, headers, body, ip, self.settings.environment)
+        context = _Context(event["requestContext"]["requestId"], self.settings.lambda_timeout_seconds)
+        try:
+            response = self._function.handler(event, context)
+        except Exception:  # an escaped exception is API Gateway's 502, and harms no other request
+            return gateway_answer(BAD_GATEWAY, self.cors)
+        return from_response(response, self.cors)
+
+    def _request_handler(self) -> type[BaseHTTPRequestHandler]:
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def version_string(self) -> str:
+                return "data-api-local"  # no Python or library version banner
+
+            def _serve(self) -> None:
+                try:
+                    length = int(self.headers.get("Content-Length") or 0)
+                except ValueError:
+                    length = -1
+                if length < 0:
+                    self.close_connection = True
+                    self._send(gateway_answer(BAD_REQUEST, api.cors))
+                    return
+                if length > MAX_PAYLOAD_BYTES:
+                    # Read and drop it (never held in memory), so the client sees the answer
+                    # rather than a reset connection mid-upload.
+                    while length > 0:
+                        length -= len(self.rfile.read(min(length, 1 << 16)) or b"x" * length)
+                    self._send(gateway_answer(TOO_LARGE, api.cors))
+                    return
+                body = self.rfile.read(length) if length else b""
+                self._send(
+                    api.answer(
+                        self.command, self.path, list(self.headers.items()), body, self.client_address[0]
+                    )
+                )
+
+            def _send(self, answer: HttpAnswer) -> None:
+                self.send_response(answer.status)
+                for name, value in answer.headers:
+                    if name.lower() not in ("content-length", "connection"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(answer.body)))
+                self.end_headers()
+                self.wfile.write(answer.body)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve  # noqa: N815
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass  # the function logs each request; the stage's access log is not emulated
+
+        return Handler
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._server.serve_forever, name="local-api", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._moto is not None:
+            self._moto.stop()
+
+
+def ensure_table(endpoint: str, table_name: str, settings: Settings) -> bool:
+    """Create the table (the stack's key schema) at the endpoint unless it exists; True if created."""
+    import boto3
+
+    client = boto3.client("dynamodb", endpoint_url=endpoint, region_name=os.environ["AWS_DEFAULT_REGION"])
+    if table_name in client.list_tables().get("TableNames", []):
+        return False
+    client.create_table(
+        TableName=table_name,
+        KeySchema=[
+            {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
+            {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": PARTITION_KEY, "AttributeType": "S"},
+            {"AttributeName": SORT_KEY, "AttributeType": "S"},
+        ],
+        ProvisionedThroughput={
+            "ReadCapacityUnits": settings.read_capacity,
+            "WriteCapacityUnits": settings.write_capacity,
+        },
+    )
+    client.get_waiter("table_exists").wait(TableName=table_name)
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
+    arguments = parser.parse_args(argv)
+    try:
+        settings = settings_from_env(LOCAL_ENVIRONMENT, os.environ)
+    except SettingsError as error:
+        print(f"data-api: error: {error}", file=sys.stderr)
+        return 1
+    api = LocalApi(
+        settings, arguments.host, arguments.port, os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or None
+    )
+    stopped = threading.Event()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C, or a supervisor's stop
+        signal.signal(signal_number, lambda *_: stopped.set())
+    api.start()
+    where = "moto, in memory" if api.uses_moto else ("created" if api.table_created else "existing")
+    print(f"data-api local API: {api.url}/{RESOURCE_PATH}", flush=True)
+    print(f"DynamoDB: {api.dynamodb_endpoint} table {api.table_name} ({where})", flush=True)
+    print("Ctrl-C stops it.", flush=True)
+    stopped.wait()
+    api.stop()
+    print("stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""Where client-side tools send requests: a deployed stage (DATA_API_URL) or a local API they
+start; with the table behind it, to check what was stored."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from constructs_lib.contract import RESOURCE_PATH
+from local.process import local_api
+
+
+class TargetError(Exception):
+    """The environment does not say enough to reach the target; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    headers: Mapping[str, str]
+    """Header names in lower case."""
+    body: bytes
+    seconds: float = 0.0
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def request(
+    url: str, method: str = "POST", body: bytes | str | None = None, headers: Mapping[str, str] | None = None
+) -> Reply:
+    """One HTTP request on its own connection (safe from many threads)."""
+    parts = urlsplit(url)
+    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    connection = connection_class(parts.netloc, timeout=60)
+    started = time.perf_counter()
+    try:
+        payload = body.encode() if isinstance(body, str) else body
+        sent = {"User-Agent": "data-api-client", **(headers or {})}
+        connection.request(method, parts.path + (f"?{parts.query}" if parts.query else ""), payload, sent)
+        response = connection.getresponse()
+        data = response.read()
+        return Reply(
+            response.status,
+            {k.lower(): v for k, v in response.getheaders()},
+            data,
+            time.perf_counter() - started,
+        )
+    finally:
+        connection.close()
+
+
+def new_marker() -> str:
+    """A value to tag one run's payloads with (``{"marker": ...}``), to find what it stored."""
+    return f"run-{uuid.uuid4()}"
+
+
+@dataclass
+class Target:
+    """The API to call and the table behind it."""
+
+    base_url: str
+    table_name: str
+    dynamodb: Any
+    deployed: bool
+    outputs: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def data_url(self) -> str:
+        return f"{self.base_url}/{RESOURCE_PATH}"
+
+    def post(
+        self,
+        body: bytes | str | None,
+        content_type: str | None = "application/json",
+        retry_throttled: bool = True,
+    ) -> Reply:
+        """POST /data; by default a 429 (say, left over from a burst) is waited out."""
+        headers = {"Content-Type": content_type} if content_type else {}
+        for _ in range(50):
+            reply = request(self.data_url, "POST", body, headers)
+            if reply.status != 429 or not retry_throttled:
+                break
+            time.sleep(0.1)
+        return reply
+
+    def burst(self, bodies: list[str], threads: int) -> list[Reply]:
+        """Send every body at once from ``threads`` threads; no 429 is retried."""
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            return list(pool.map(lambda b: self.post(b, retry_throttled=False), bodies))
+
+    def item(self, item_id: str) -> dict[str, Any] | None:
+        """The stored item with this id, read back consistently."""
+        items = self.dynamodb.query(
+            TableName=self.table_name,
+            KeyConditionExpression="#id = :id",
+            ExpressionAttributeNames={"#id": "id"},
+            ExpressionAttributeValues={":id": {"S": item_id}},
+            ConsistentRead=True,
+        )["Items"]
+        if len(items) > 1:
+            raise AssertionError(f"{len(items)} items share the id {item_id}")
+        return items[0] if items else None
+
+    def items_marked(self, marker: str) -> list[dict[str, Any]]:
+        """Every stored item whose payload carries ``"marker": marker`` (a scan: test tables only)."""
+        found: list[dict[str, Any]] = []
+        arguments: dict[str, Any] = {
+            "TableName": self.table_name,
+            "FilterExpression": "#d.#m = :m",
+            "ExpressionAttributeNames": {"#d": "data", "#m": "marker"},
+            "ExpressionAttributeValues": {":m": {"S": marker}},
+            "ConsistentRead": True,
+        }
+        while True:
+            page = self.dynamodb.scan(**arguments)
+            found.extend(page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return found
+            arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _deployed(url: str, env: Mapping[str, str]) -> Target:
+    import boto3
+
+    outputs: dict[str, str] = {}
+    if path := env.get("DATA_API_OUTPUTS"):
+        document = json.loads(Path(path).read_text())
+        # `cdktf deploy --outputs-file` writes {"<stack>": {"<output>": value}}
+        stacks = [v for v in document.values() if isinstance(v, dict) and "table_name" in v]
+        if len(stacks) != 1:
+            raise TargetError(
+                f"DATA_API_OUTPUTS ({path}) must hold the outputs of exactly one data-api stack"
+            )
+        outputs = stacks[0]
+    table = env.get("DATA_API_TABLE") or outputs.get("table_name")
+    if not table:
+        raise TargetError("DATA_API_URL is set: also set DATA_API_TABLE or DATA_API_OUTPUTS")
+    base = url.rstrip("/").removesuffix(f"/{RESOURCE_PATH}")
+    return Target(base, table, boto3.client("dynamodb"), deployed=True, outputs=outputs)
+
+
+@contextmanager
+def resolve_target(env: Mapping[str, str] = os.environ) -> Iterator[Target]:
+    """The deployed stage named by DATA_API_URL, else a local API started (and stopped) here."""
+    if url := env.get("DATA_API_URL"):
+        yield _deployed(url, env)
+        return
+    import boto3
+
+    with local_api() as api:
+        client = boto3.client(
+            "dynamodb",
+            endpoint_url=api.dynamodb_endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+        yield Target(api.base_url, api.table_name, client, deployed=False)
