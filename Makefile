@@ -9,6 +9,8 @@ TOOLS := .tools
 PIPENV := $(TOOLS)/bin/pipenv
 VENV := .venv
 PY := $(VENV)/bin/python
+SCAN_VENV := .scan
+AUTH_MODES_OUT := .build/scan-auth-modes
 
 # The package index comes from pip's own configuration (so a corporate mirror is used), else
 # pip's built-in default. An index already exported in the environment wins.
@@ -23,14 +25,16 @@ export PIPENV_IGNORE_VIRTUALENVS := 1
 export PIPENV_VERBOSITY := -1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup synth test lint unit snapshot-update local load clean
+.PHONY: help setup synth test lint unit scan snapshot-update local load bench clean
 
 help:
 	@echo "make synth            write cdktf.out/stacks/<stack>/cdk.tf.json for every stack"
-	@echo "make test             lint, type-check and run the whole test suite"
+	@echo "make test             lint, type-check, security scan and the whole test suite"
+	@echo "make scan             checkov and parliament over every synthesized stack"
 	@echo "make snapshot-update  rewrite the stack snapshots after an intended change"
 	@echo "make local            serve the API on http://127.0.0.1:8080 (PORT, HOST override)"
 	@echo "make load             load check: LOAD_ARGS='--requests 1000 --rate 100 --concurrency 20'"
+	@echo "make bench            measure synth, test suite, cold start, warm cost, asset size"
 	@echo "make clean            remove generated files (not the Terraform state)"
 
 $(PIPENV):
@@ -56,7 +60,22 @@ lint: setup
 unit: setup
 	$(PY) -m pytest
 
-test: lint unit
+# The scanners live in their own venv, so their dependencies never meet cdktf's.
+$(SCAN_VENV)/.installed: security/requirements.txt
+	$(PYTHON) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -r security/requirements.txt
+	touch $@
+
+# The default stacks (auth none), and a synth with dev on api_key and staging on iam, so every
+# auth mode is scanned.
+scan: synth $(SCAN_VENV)/.installed
+	rm -rf $(AUTH_MODES_OUT)
+	CDKTF_OUTDIR=$(AUTH_MODES_OUT) DATA_API_ENVIRONMENTS=dev,staging DATA_API_DEV_API_AUTH=api_key \
+		DATA_API_STAGING_API_AUTH=iam $(PY) main.py
+	$(SCAN_VENV)/bin/python security/scan.py cdktf.out $(AUTH_MODES_OUT)
+
+# The scan runs before the suite, so pytest's summary is the last word.
+test: lint scan unit
 
 snapshot-update: setup
 	$(PY) -m pytest tests/unit/test_snapshot.py --snapshot-update
@@ -68,5 +87,8 @@ LOAD_ARGS ?=
 load: setup
 	$(PY) -m local.load $(LOAD_ARGS)
 
+bench: setup
+	$(PY) -m bench.run
+
 clean:
-	rm -rf cdktf.out .build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdktf.out .build .pytest_cache .mypy_cache .ruff_cache $(SCAN_VENV)

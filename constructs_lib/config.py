@@ -25,6 +25,9 @@ DEPRECATED_RUNTIMES: Mapping[str, str] = {"python3.9": "2025-12-15"}
 """Runtimes AWS has deprecated, with the date: still accepted, with a warning."""
 
 LOG_LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+API_AUTH_MODES: tuple[str, ...] = ("none", "api_key", "iam")
+"""How POST /data is protected: open (the seed's public ingestion endpoint), an API key with a
+usage plan, or AWS IAM (SigV4-signed requests)."""
 STATE_BACKENDS: tuple[str, ...] = ("local", "s3")
 
 API_GATEWAY_TIMEOUT_SECONDS = 29
@@ -75,6 +78,8 @@ class Settings:
     """Memory of the ingest function (128 to 10240 MB); CPU scales with it."""
     lambda_timeout_seconds: int = 10
     """Timeout of the ingest function; must stay below API Gateway's 29 s."""
+    lambda_reserved_concurrency: int = 0
+    """Concurrent executions reserved for (and capping) the function; 0 reserves none."""
     log_level: str = "INFO"
     """Level of the function's own log lines: one of LOG_LEVELS."""
     log_retention_days: int = 14
@@ -91,6 +96,10 @@ class Settings:
     """Steady-state requests per second the API stage admits."""
     throttle_burst_limit: int = 50
     """Requests the API stage admits in a burst above the rate."""
+    api_auth: str = "none"
+    """Who may POST /data: ``none`` (anyone), ``api_key`` (x-api-key header) or ``iam`` (SigV4)."""
+    api_key_daily_quota: int = 100000
+    """Requests a day the API key may make (``api_key`` mode)."""
     cors_allowed_origin: str = "*"
     """Origin browsers may call the API from: ``*`` or one ``https://`` origin."""
     tracing_enabled: bool = True
@@ -174,6 +183,7 @@ def _validate(s: Settings) -> None:
         )
     _check_range("lambda_memory_mb", s.lambda_memory_mb, 128, 10240)
     _check_range("lambda_timeout_seconds", s.lambda_timeout_seconds, 1, API_GATEWAY_TIMEOUT_SECONDS - 1)
+    _check_range("lambda_reserved_concurrency", s.lambda_reserved_concurrency, 0, 10000)
     if s.log_level not in LOG_LEVELS:
         raise _allowed("log_level", s.log_level, ", ".join(LOG_LEVELS))
     if s.log_retention_days not in CLOUDWATCH_LOG_RETENTION_DAYS:
@@ -193,6 +203,9 @@ def _validate(s: Settings) -> None:
         max(s.write_capacity, s.required_write_capacity),
         40000,
     )
+    if s.api_auth not in API_AUTH_MODES:
+        raise _allowed("api_auth", s.api_auth, ", ".join(API_AUTH_MODES))
+    _check_range("api_key_daily_quota", s.api_key_daily_quota, 1, 1_000_000_000)
     if s.cors_allowed_origin != "*" and not re.fullmatch(
         r"https://[A-Za-z0-9.-]+(:\d{1,5})?", s.cors_allowed_origin
     ):

@@ -9,6 +9,7 @@ from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from constructs import Construct
 
+from constructs_lib.accepted_findings import accept_findings
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.iam_policy import Statement, allow, policy_document
 
@@ -21,8 +22,9 @@ DYNAMODB_USER_ACTIONS = (
     "kms:DescribeKey",
     "kms:CreateGrant",
 )
-# What CloudWatch Logs needs to encrypt and read back a log group's events.
-LOGS_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
+# What CloudWatch Logs needs to encrypt and read back a log group's events. (No kms:Describe*:
+# those calls carry no encryption context, so the condition below could never admit them.)
+LOGS_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*")
 # What CloudWatch alarms need to publish to a topic encrypted with this key.
 ALARM_PUBLISH_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey*")
 
@@ -57,6 +59,8 @@ class DataKey(Construct):
             deletion_window_in_days=props.deletion_window_days,
             policy=policy_document(self._statements([])),
         )
+        # A key policy's Resource "*" means "this key": it is the only form a key policy takes.
+        accept_findings(self.key, "parliament:RESOURCE_STAR", "parliament:PERMISSIONS_MANAGEMENT_ACTIONS")
         self.alias = KmsAlias(self, "alias", name=f"alias/{props.alias_name}", target_key_id=self.key.key_id)
 
     @property
@@ -100,8 +104,9 @@ class DataKey(Construct):
                     LOGS_ACTIONS,
                     ["*"],
                     principal={"Service": aws.service_host("logs")},
+                    # Encryption-context keys are strings: compare the exact ARNs as strings.
                     conditions={
-                        "ArnEquals": {
+                        "StringEquals": {
                             "kms:EncryptionContext:aws:logs:arn": [
                                 aws.log_group_arn(name) for name in log_group_names
                             ]

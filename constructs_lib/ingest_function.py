@@ -23,6 +23,7 @@ from cdktf_cdktf_provider_aws.lambda_function import (
 )
 from constructs import Construct
 
+from constructs_lib.accepted_findings import accept_findings
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.contract import FUNCTION_SOURCE_DIR, HANDLER, PROJECT_ROOT
 from constructs_lib.iam_policy import Statement, allow, policy_document, service_trust_policy
@@ -95,6 +96,8 @@ class IngestFunctionProps:
     """Value of the function's STAGE variable: the environment."""
     cors_allowed_origin: str
     tracing_enabled: bool
+    reserved_concurrency: int
+    """Concurrent executions reserved (and so capped) for the function; 0 for none."""
     table_name: str
     table_arn: str
     kms_key_arn: str
@@ -153,10 +156,20 @@ class IngestFunction(Construct):
                 mode="Active" if props.tracing_enabled else "PassThrough"
             ),
             logging_config=LambdaFunctionLoggingConfig(log_format="Text", log_group=self.log_group_name),
+            reserved_concurrent_executions=props.reserved_concurrency or None,
             # Created after its log group (else Lambda creates one with no retention or key) and
             # after its policy (else the first invocations fail for want of permissions).
             depends_on=[self.log_group, self.role_policy],
         )
+        self._accept_findings(props)
+
+    def _accept_findings(self, props: IngestFunctionProps) -> None:
+        accepted = ["CKV_AWS_117", "CKV_AWS_116", "CKV_AWS_272", "CKV_AWS_173"]
+        if not props.reserved_concurrency:
+            accepted.append("CKV_AWS_115")
+        accept_findings(self.function, *accepted)
+        accept_findings(self.log_group, "CKV_AWS_338")
+        accept_findings(self.role, "parliament:MALFORMED")
 
     def _statements(self, props: IngestFunctionProps) -> list[Statement]:
         statements = [

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 
 from cdktf import Fn, TerraformResource, TerraformResourceLifecycle
+from cdktf_cdktf_provider_aws.api_gateway_api_key import ApiGatewayApiKey
 from cdktf_cdktf_provider_aws.api_gateway_deployment import ApiGatewayDeployment
 from cdktf_cdktf_provider_aws.api_gateway_gateway_response import ApiGatewayGatewayResponse
 from cdktf_cdktf_provider_aws.api_gateway_integration import ApiGatewayIntegration
@@ -25,10 +26,18 @@ from cdktf_cdktf_provider_aws.api_gateway_stage import (
     ApiGatewayStage,
     ApiGatewayStageAccessLogSettings,
 )
+from cdktf_cdktf_provider_aws.api_gateway_usage_plan import (
+    ApiGatewayUsagePlan,
+    ApiGatewayUsagePlanApiStages,
+    ApiGatewayUsagePlanQuotaSettings,
+    ApiGatewayUsagePlanThrottleSettings,
+)
+from cdktf_cdktf_provider_aws.api_gateway_usage_plan_key import ApiGatewayUsagePlanKey
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
 from constructs import Construct
 
+from constructs_lib.accepted_findings import accept_findings
 from constructs_lib.contract import BINARY_MEDIA_TYPES, RESOURCE_PATH
 from constructs_lib.ingest_function import load_function_module
 
@@ -84,6 +93,9 @@ class RestApiProps:
     access_log_group_name: str
     log_retention_days: int
     kms_key_arn: str
+    api_auth: str
+    """``none``, ``api_key`` or ``iam``: how POST /data is protected (OPTIONS stays open for CORS)."""
+    api_key_daily_quota: int
 
 
 class RestApi(Construct):
@@ -99,6 +111,8 @@ class RestApi(Construct):
             endpoint_configuration=ApiGatewayRestApiEndpointConfiguration(types=["REGIONAL"]),
             # Binary bodies reach the function base64-encoded, byte for byte, never mangled.
             binary_media_types=list(BINARY_MEDIA_TYPES),
+            # A replaced API exists before the old one goes, so the stage is never left dangling.
+            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
         self.resource = ApiGatewayResource(
             self,
@@ -173,6 +187,34 @@ class RestApi(Construct):
                 data_trace_enabled=False,
             ),
         )
+        accept_findings(self.stage, "CKV_AWS_120", "CKV2_AWS_51", "CKV2_AWS_29")
+        accept_findings(self.method_settings, "CKV_AWS_225")
+        for group in (self.access_log_group, self.execution_log_group):
+            accept_findings(group, "CKV_AWS_338")
+        self.api_key: ApiGatewayApiKey | None = None
+        if props.api_auth == "api_key":
+            self._api_key_access(props)
+
+    def _api_key_access(self, props: RestApiProps) -> None:
+        """An API key, and a usage plan that holds it to the stage's throttle and a daily quota."""
+        self.api_key = ApiGatewayApiKey(self, "api_key", name=f"{props.api_name}-key", enabled=True)
+        self.usage_plan = ApiGatewayUsagePlan(
+            self,
+            "usage_plan",
+            name=f"{props.api_name}-plan",
+            api_stages=[ApiGatewayUsagePlanApiStages(api_id=self.api.id, stage=self.stage.stage_name)],
+            throttle_settings=ApiGatewayUsagePlanThrottleSettings(
+                rate_limit=props.throttle_rate_limit, burst_limit=props.throttle_burst_limit
+            ),
+            quota_settings=ApiGatewayUsagePlanQuotaSettings(limit=props.api_key_daily_quota, period="DAY"),
+        )
+        ApiGatewayUsagePlanKey(
+            self,
+            "usage_plan_key",
+            key_id=self.api_key.id,
+            key_type="API_KEY",
+            usage_plan_id=self.usage_plan.id,
+        )
 
     def _post_method(self, props: RestApiProps) -> list[TerraformResource]:
         post = ApiGatewayMethod(
@@ -181,8 +223,10 @@ class RestApi(Construct):
             rest_api_id=self.api.id,
             resource_id=self.resource.id,
             http_method="POST",
-            authorization="NONE",
+            authorization="AWS_IAM" if props.api_auth == "iam" else "NONE",
+            api_key_required=props.api_auth == "api_key",
         )
+        accept_findings(post, "CKV2_AWS_53", *(["CKV_AWS_59"] if props.api_auth == "none" else []))
         integration = ApiGatewayIntegration(
             self,
             "post_integration",
@@ -217,8 +261,9 @@ class RestApi(Construct):
             rest_api_id=self.api.id,
             resource_id=self.resource.id,
             http_method="OPTIONS",
-            authorization="NONE",
+            authorization="NONE",  # browsers send the preflight without credentials
         )
+        accept_findings(options, "CKV2_AWS_53")
         integration = ApiGatewayIntegration(
             self,
             "options_integration",

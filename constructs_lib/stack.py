@@ -17,6 +17,7 @@ from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAtt
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct
 
+from constructs_lib.accepted_findings import accept_findings
 from constructs_lib.alarms import Alarms, AlarmsProps, MetricAlarmSpec
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.config import ALERT_EMAIL_PATTERN, PROJECT, REQUIRED_TAG_KEYS, Settings
@@ -85,6 +86,7 @@ class ApiGatewayAccountStack(_BaseStack):
             description="Lets API Gateway write execution and access logs in this region",
             assume_role_policy=service_trust_policy("apigateway.amazonaws.com", self.aws.account_id),
         )
+        accept_findings(self.role, "parliament:MALFORMED")
         logging_policy = IamRolePolicyAttachment(
             self,
             "cloudwatch_role_policy",
@@ -150,6 +152,7 @@ class DataApiStack(_BaseStack):
                 stage=s.environment,
                 cors_allowed_origin=s.cors_allowed_origin,
                 tracing_enabled=s.tracing_enabled,
+                reserved_concurrency=s.lambda_reserved_concurrency,
                 table_name=table.name,
                 table_arn=table.arn,
                 kms_key_arn=data_key.arn,
@@ -171,6 +174,8 @@ class DataApiStack(_BaseStack):
                 access_log_group_name=f"/aws/apigateway/{s.resource_name('access')}",
                 log_retention_days=s.log_retention_days,
                 kms_key_arn=data_key.arn,
+                api_auth=s.api_auth,
+                api_key_daily_quota=s.api_key_daily_quota,
             ),
         )
         alarms = Alarms(
@@ -199,6 +204,15 @@ class DataApiStack(_BaseStack):
         self.output("alert_topic_arn", alarms.topic.arn, "SNS topic the alarms notify")
         self.output("lambda_log_group", function.log_group.name, "Log group of the ingest function")
         self.output("access_log_group", api.access_log_group.name, "Log group of the API's access log")
+        if api.api_key is not None:
+            self.output("api_key_id", api.api_key.id, "Id of the API key clients send as x-api-key")
+            TerraformOutput(
+                self,
+                "api_key_value",
+                value=api.api_key.value,
+                description="The API key itself: `cdktf output` / `terraform output -raw api_key_value`",
+                sensitive=True,
+            )
 
     def _alarm_specs(self, function_name: str, api: RestApi, table_name: str) -> list[MetricAlarmSpec]:
         s = self.settings

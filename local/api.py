@@ -363,6 +363,10 @@ def main(argv: list[str] | None = None) -> int:
     where = "moto, in memory" if api.uses_moto else ("created" if api.table_created else "existing")
     print(f"data-api local API: {api.url}/{RESOURCE_PATH}", flush=True)
     print(f"DynamoDB: {api.dynamodb_endpoint} table {api.table_name} ({where})", flush=True)
+    if settings.api_auth != "none":
+        print(
+            f"note: api_auth={settings.api_auth} is not emulated here; every request is admitted", flush=True
+        )
     print("Ctrl-C stops it.", flush=True)
     stopped.wait()
     api.stop()

@@ -110,3 +110,16 @@ VARIANT = Settings(
 def variant(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedStack:
     stacks = synthesize(tmp_path_factory.mktemp("synth-variant"), [VARIANT])
     return stacks[VARIANT.stack_name]
+
+
+AUTH_MODES = [
+    Settings(environment="dev", api_auth="api_key", api_key_daily_quota=5000),
+    Settings(environment="staging", api_auth="iam"),
+]
+
+
+@pytest.fixture(scope="session")
+def auth_modes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SynthesizedStack]:
+    """dev with an API key, staging with IAM auth (the default stacks cover none)."""
+    stacks = synthesize(tmp_path_factory.mktemp("synth-auth"), AUTH_MODES)
+    return {"api_key": stacks["data-api-dev"], "iam": stacks["data-api-staging"]}

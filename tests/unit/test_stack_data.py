@@ -58,7 +58,8 @@ def test_key_policy_lets_the_account_use_the_key_only_via_dynamodb(dev: Synthesi
 def test_key_policy_admits_logs_only_for_this_stacks_log_groups(dev: SynthesizedStack) -> None:
     logs = key_statements(dev)["CloudWatchLogsEncryptsStackLogGroups"]
     assert logs["Principal"] == {"Service": f"logs.us-east-1.{DNS}"}
-    arns = logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"]
+    assert "kms:Describe*" not in logs["Action"]  # no encryption context there: never admitted
+    arns = logs["Condition"]["StringEquals"]["kms:EncryptionContext:aws:logs:arn"]
     prefix = f"arn:${{data.aws_partition.current_partition.partition}}:logs:us-east-1:{ACCOUNT}:log-group:"
     assert sorted(arns) == sorted(
         [

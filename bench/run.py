@@ -1,0 +1,299 @@
+"""make bench: synth, test-suite, cold-start, warm-request and asset figures next to their floors.
+
+Prints a table and writes the same figures as JSON under bench/results/. Never part of make test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+FUNCTION_DIR = ROOT / "lambda"
+RESULTS = ROOT / "bench" / "results"
+FLOOR_CODE = "import cdktf, cdktf_cdktf_provider_aws._jsii"
+"""What every CDKTF process with the AWS provider pays before doing anything: the floor."""
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_rss_mb: float
+    provider_processes: int
+
+
+def _tree(root_pid: int) -> list[int]:
+    """The pid and every descendant's, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, stack = [], [root_pid]
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(children.get(pid, []))
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+PROVIDER_RSS_KB = 400 * 1024
+"""A Python process that loaded the AWS provider's bindings holds ~580 MB; one with cdktf alone
+~35 MB. Crossing this line is how the bench tells which processes paid for the provider."""
+
+
+def _is_python(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip().startswith("python")
+    except OSError:
+        return False
+
+
+def measure(command: Sequence[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> Run:
+    """Wall time, peak RSS of the whole process tree (python and its node kernel, summed), and
+    how many provider-loading jsii kernels it started."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env or os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    peak = 0
+    provider: set[int] = set()
+    while process.poll() is None:
+        rss = {pid: _rss_kb(pid) for pid in _tree(process.pid)}
+        peak = max(peak, sum(rss.values()))
+        provider.update(pid for pid, kb in rss.items() if kb > PROVIDER_RSS_KB and _is_python(pid))
+        time.sleep(0.05)
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} exited {process.returncode}")
+    return Run(seconds, peak / 1024, len(provider))
+
+
+def median_run(runs: list[Run]) -> dict[str, float]:
+    return {
+        "median_seconds": round(statistics.median(r.seconds for r in runs), 2),
+        "peak_rss_mb": round(max(r.peak_rss_mb for r in runs), 0),
+        "runs": len(runs),
+    }
+
+
+def bench_synth(repeat: int) -> dict[str, Any]:
+    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    out = Path(tempfile.mkdtemp(prefix="bench-synth-"))
+    synth = [
+        measure([PYTHON, str(ROOT / "main.py")], {**env, "CDKTF_OUTDIR": str(out)}) for _ in range(repeat)
+    ]
+    floor = [measure([PYTHON, "-c", FLOOR_CODE], env) for _ in range(repeat)]
+    archives = sorted(out.glob("stacks/data-api-dev/assets/*/*/archive.zip"))
+    asset_bytes = archives[0].stat().st_size if archives else 0
+    asset_names = sorted(zipfile.ZipFile(archives[0]).namelist()) if archives else []
+    shutil.rmtree(out, ignore_errors=True)
+    result: dict[str, Any] = {"synth": median_run(synth), "floor": median_run(floor)}
+    result["ratio"] = round(result["synth"]["median_seconds"] / result["floor"]["median_seconds"], 3)
+    result["asset"] = {"bytes": asset_bytes, "files": asset_names}
+    return result
+
+
+def bench_tests() -> dict[str, Any]:
+    """The whole of make test after set-up: lint, types, and the suite."""
+    run = measure(["make", "--no-print-directory", "lint", "unit"])
+    floor = measure(
+        [PYTHON, "-c", FLOOR_CODE], {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    )
+    return {
+        "seconds": round(run.seconds, 1),
+        "peak_rss_mb": round(run.peak_rss_mb, 0),
+        "provider_processes": run.provider_processes,
+        "floor_seconds": round(floor.seconds, 1),
+        "over_floor_seconds": round(run.seconds - floor.seconds, 1),
+    }
+
+
+_IMPORT_LINE = re.compile(r"import time:\s+\d+ \|\s+(\d+) \| (\S+)$")
+
+
+def import_microseconds(module: str) -> float:
+    """Cumulative import time of ``module`` in a fresh interpreter (python -X importtime)."""
+    env = {
+        **os.environ,
+        "TABLE_NAME": "bench",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    result = subprocess.run(
+        [PYTHON, "-X", "importtime", "-c", f"import {module}"],
+        cwd=FUNCTION_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for line in reversed(result.stderr.splitlines()):
+        match = _IMPORT_LINE.match(line.strip())
+        if match and match.group(2) == module:
+            return float(match.group(1))
+    raise RuntimeError(f"no import time for {module}")
+
+
+def bench_cold_start(repeat: int) -> dict[str, Any]:
+    handler = [import_microseconds("handler") for _ in range(repeat)]
+    boto3 = [import_microseconds("boto3") for _ in range(repeat)]
+    result = {
+        "handler_ms": round(statistics.median(handler) / 1000, 1),
+        "boto3_ms": round(statistics.median(boto3) / 1000, 1),
+        "runs": repeat,
+    }
+    result["ratio"] = round(result["handler_ms"] / result["boto3_ms"], 3)
+    return result
+
+
+def bench_warm(requests: int) -> dict[str, Any]:
+    """CPU time per request with the DynamoDB call replaced by a stub that accepts it."""
+    os.environ.setdefault("TABLE_NAME", "bench")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    sys.path.insert(0, str(FUNCTION_DIR))
+    import logging
+
+    import handler
+
+    class Stub:
+        def put_item(self, **_: Any) -> dict[str, Any]:
+            return {}
+
+    handler._dynamodb = Stub()
+    logging.getLogger("data_api.ingest").setLevel(logging.INFO)
+    logging.getLogger("data_api.ingest").handlers = [logging.NullHandler()]
+
+    def per_request(body: str) -> float:
+        event = {
+            "body": body,
+            "headers": {"Content-Type": "application/json"},
+            "requestContext": {"requestId": "b"},
+        }
+        for _ in range(20):  # warm up
+            handler.handler(event, None)
+        started = time.process_time()
+        for _ in range(requests):
+            assert handler.handler(event, None)["statusCode"] == 200
+        return (time.process_time() - started) / requests * 1e6
+
+    def body_of(size: int) -> str:
+        """A JSON document of about ``size`` bytes, made of typical small records."""
+        record = {"sensor": "a1", "reading": 21.5, "ok": True, "tags": ["x", "y"]}
+        return json.dumps({"items": [record] * max(1, size // len(json.dumps(record)))})
+
+    return {
+        "cpu_us_1kb": round(per_request(body_of(1024)), 1),
+        "cpu_us_100kb": round(per_request(body_of(100 * 1024)), 1),
+        "requests": requests,
+    }
+
+
+def table(figures: dict[str, Any]) -> str:
+    synth, tests, cold, warm = figures["synth"], figures["tests"], figures["cold_start"], figures["warm"]
+    rows: list[tuple[str, str, str, str]] = [
+        (
+            "synth (median wall)",
+            f"{synth['synth']['median_seconds']} s",
+            f"floor {synth['floor']['median_seconds']} s",
+            f"ratio {synth['ratio']} (goal <= 1.15)",
+        ),
+        (
+            "synth (peak RSS, tree)",
+            f"{synth['synth']['peak_rss_mb']:.0f} MB",
+            f"floor {synth['floor']['peak_rss_mb']:.0f} MB",
+            "",
+        ),
+        (
+            "make test minus set-up",
+            f"{tests['seconds']} s",
+            f"floor {tests['floor_seconds']} s",
+            f"+{tests['over_floor_seconds']} s (goal <= +20 s)",
+        ),
+        (
+            "make test (peak RSS, tree)",
+            f"{tests['peak_rss_mb']:.0f} MB",
+            "",
+            f"{tests['provider_processes']} process(es) load the provider (goal 1)",
+        ),
+        (
+            "handler cold import",
+            f"{cold['handler_ms']} ms",
+            f"import boto3 {cold['boto3_ms']} ms",
+            f"ratio {cold['ratio']} (goal <= 1.3)",
+        ),
+        ("handler warm, 1 KB body", f"{warm['cpu_us_1kb']} us CPU", "", "goal <= 500 us"),
+        ("handler warm, 100 KB body", f"{warm['cpu_us_100kb']} us CPU", "", ""),
+        (
+            "function asset",
+            f"{synth['asset']['bytes']} bytes",
+            ", ".join(synth["asset"]["files"]),
+            "goal <= 20 KB",
+        ),
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    return "\n".join("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--synth-runs", type=int, default=5)
+    parser.add_argument("--import-runs", type=int, default=10)
+    parser.add_argument("--warm-requests", type=int, default=2000)
+    arguments = parser.parse_args(argv)
+    steps: list[tuple[str, Callable[[], dict[str, Any]]]] = [
+        ("synth", lambda: bench_synth(arguments.synth_runs)),
+        ("tests", bench_tests),
+        ("cold_start", lambda: bench_cold_start(arguments.import_runs)),
+        ("warm", lambda: bench_warm(arguments.warm_requests)),
+    ]
+    figures: dict[str, Any] = {
+        "taken": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
+    }
+    for name, step in steps:
+        print(f"measuring {name} ...", file=sys.stderr, flush=True)
+        figures[name] = step()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"bench-{figures['taken'].replace(':', '')}.json"
+    path.write_text(json.dumps(figures, indent=2) + "\n")
+    print(table(figures))
+    print(f"\nwritten to {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

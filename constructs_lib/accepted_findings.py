@@ -1,0 +1,58 @@
+"""Scanner findings data-api accepts on purpose, each with its reason, written on the resource.
+
+Each accepted finding is written into the resource's ``//`` (comment) field, which Terraform
+ignores: ``"//": {"checkov": ["checkov:skip=<ID>:<reason>"], "parliament": [...]}``. The gate
+(security/scan.py) accepts a finding only on the resource that carries it; anything else fails,
+and so does an acceptance nothing needs any more. There is no global skip list.
+"""
+
+from __future__ import annotations
+
+from cdktf import TerraformResource
+
+REASONS: dict[str, str] = {
+    "CKV_AWS_117": "no VPC: the function only calls DynamoDB's public endpoint, which IAM already "
+    "narrows to one table; a VPC would add NAT or endpoint cost and cold-start latency, and reach "
+    "nothing more",
+    "CKV_AWS_116": "no dead-letter queue: API Gateway invokes the function synchronously and a DLQ only "
+    "receives failed asynchronous invocations; failures reach the client and the error alarm",
+    "CKV_AWS_272": "no code signing: it needs a signing profile and pipeline; the code is deployed by "
+    "Terraform from this reviewed repository",
+    "CKV_AWS_173": "environment encrypted with the AWS managed key: it holds no secrets (table name, stage, "
+    "log level, CORS origin), and the data key would add a decrypt to every cold start",
+    "CKV_AWS_115": "no reserved concurrency by default: new accounts have 10 concurrent executions in all "
+    "and reserving any fails the deploy; set lambda_reserved_concurrency to cap the function",
+    "CKV_AWS_338": "logs are kept for log_retention_days (14 by default), not a year: request metadata is "
+    "personal data and is not kept longer than operations need",
+    "CKV2_AWS_53": "no API Gateway request validation: the contract accepts any body, which the function "
+    "validates itself and refuses with a 400 or 413 that says why",
+    "CKV_AWS_59": "POST /data is open by design in api_auth=none mode (the public ingestion endpoint); "
+    "choose api_auth=api_key or iam to require credentials",
+    "CKV_AWS_120": "no stage cache: every request is a distinct write, so a cache would serve nothing "
+    "(and could replay an answer)",
+    "CKV_AWS_225": "no method cache, for the same reason as the stage: every POST is a distinct write",
+    "CKV2_AWS_51": "no client certificate: it authenticates API Gateway to an HTTP back end, and this "
+    "back end is a Lambda function reached through IAM",
+    "CKV2_AWS_29": "no WAF: a web ACL costs a monthly fee per environment and needs rules tuned to real "
+    "traffic; the stage throttle bounds abuse. Attach one for an internet-facing production API",
+    "parliament:RESOURCE_STAR": 'a key policy\'s Resource is always "*", meaning this key; parliament '
+    "reads every policy as an identity policy",
+    "parliament:PERMISSIONS_MANAGEMENT_ACTIONS": "the account root keeps every key permission, policy "
+    "changes included: without that the key could never be managed again (AWS's default key policy)",
+    "parliament:MALFORMED": "a trust policy has no Resource by definition; parliament reads every policy "
+    "as an identity policy",
+}
+PARLIAMENT = "parliament:"
+
+
+def accept_findings(resource: TerraformResource, *check_ids: str) -> None:
+    """Record on ``resource`` that these findings are accepted, with their reasons."""
+    unknown = [c for c in check_ids if c not in REASONS]
+    if unknown:
+        raise ValueError(f"no reason is recorded for {', '.join(unknown)}")
+    checkov = [f"checkov:skip={c}:{REASONS[c]}" for c in check_ids if not c.startswith(PARLIAMENT)]
+    parliament = [f"{c.removeprefix(PARLIAMENT)}:{REASONS[c]}" for c in check_ids if c.startswith(PARLIAMENT)]
+    if checkov:
+        resource.add_override("//.checkov", checkov)
+    if parliament:
+        resource.add_override("//.parliament", parliament)

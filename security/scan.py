@@ -1,0 +1,200 @@
+"""The security gate behind `make scan`: checkov and parliament over every synthesized stack.
+
+A finding passes only where the resource it is about carries an acceptance with a reason
+(constructs_lib/accepted_findings.py writes them into the resource's "//" field). Everything else
+fails the gate, and so does an acceptance that no finding needs any more. Runs offline.
+
+usage: python security/scan.py CDKTF_OUT_DIR [CDKTF_OUT_DIR ...]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SKIP = re.compile(r"^checkov:skip=([A-Za-z0-9_]+):(.+)$")
+POLICY_ATTRIBUTES = ("policy", "assume_role_policy")
+
+# Values a synthesized policy holds as Terraform references, replaced by well-formed examples so
+# the policy can be linted as AWS would see it after apply.
+PLACEHOLDERS: dict[str, str] = {
+    r"\$\{data\.aws_partition\.[^}]+\.partition\}": "aws",
+    r"\$\{data\.aws_partition\.[^}]+\.dns_suffix\}": "amazonaws.com",
+    r"\$\{data\.aws_caller_identity\.[^}]+\.account_id\}": "123456789012",
+    r"\$\{aws_dynamodb_table\.[^}]+\.arn\}": "arn:aws:dynamodb:us-east-1:123456789012:table/example",
+    r"\$\{aws_kms_key\.[^}]+\.arn\}": "arn:aws:kms:us-east-1:123456789012:key/"
+    "1234abcd-12ab-34cd-56ef-1234567890ab",
+    r"\$\{aws_api_gateway_rest_api\.[^}]+\.id\}": "a1b2c3d4e5",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    tool: str
+    check: str
+    stack: str
+    resource: str
+    detail: str
+
+
+@dataclass
+class Resource:
+    stack: str
+    kind: str
+    name: str
+    config: dict[str, Any]
+
+    def accepted(self, tool: str) -> dict[str, str]:
+        """The findings of ``tool`` accepted on this resource: check id -> reason."""
+        entries = (self.config.get("//") or {}).get(tool) or []
+        result = {}
+        for entry in entries:
+            if tool == "checkov":
+                match = SKIP.match(entry)
+                if not match:
+                    raise ValueError(f"{self.stack} {self.name}: malformed checkov acceptance {entry!r}")
+                result[match.group(1)] = match.group(2)
+            else:
+                check, _, reason = entry.partition(":")
+                result[check] = reason
+        if any(not reason.strip() for reason in result.values()):
+            raise ValueError(f"{self.stack} {self.name}: an accepted {tool} finding has no reason")
+        return result
+
+
+def stack_files(out_dirs: list[Path]) -> list[Path]:
+    files = sorted(f for d in out_dirs for f in d.glob("stacks/*/cdk.tf.json"))
+    if not files:
+        raise SystemExit(
+            f"scan: no stacks/*/cdk.tf.json under {', '.join(map(str, out_dirs))}: run make synth"
+        )
+    return files
+
+
+def resources(files: list[Path]) -> Iterator[Resource]:
+    for path in files:
+        config = json.loads(path.read_text())
+        for kind, blocks in config.get("resource", {}).items():
+            for name, block in blocks.items():
+                yield Resource(str(path), kind, name, block)
+
+
+def run_checkov(files: list[Path]) -> tuple[int, list[Finding]]:
+    """checkov's verdict on the files: how many checks passed, and every failed check."""
+    checkov = Path(sys.executable).parent / "checkov"
+    command = [str(checkov), "--framework", "terraform_json", "--skip-download", "--compact"]
+    command += ["--output", "json", "--soft-fail"]
+    for path in files:
+        command += ["--file", str(path)]
+    env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_NO_OUTPUT_TRUNCATE": "1", "LOG_LEVEL": "ERROR"}
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"scan: checkov failed to run ({result.returncode}): {result.stderr[-2000:]}")
+    reports = json.loads(result.stdout)
+    reports = reports if isinstance(reports, list) else [reports]
+    passed, failed = 0, []
+    for report in reports:
+        if report.get("results", {}).get("parsing_errors"):
+            raise SystemExit(f"scan: checkov could not parse {report['results']['parsing_errors']}")
+        passed += len(report.get("results", {}).get("passed_checks", []))
+        for check in report.get("results", {}).get("failed_checks", []):
+            failed.append(
+                Finding(
+                    "checkov",
+                    check["check_id"],
+                    check.get("file_abs_path") or check["file_path"],
+                    check["resource"].rsplit(".", 1)[-1],
+                    check["check_name"],
+                )
+            )
+    return passed, failed
+
+
+def lintable(document: str) -> str:
+    """The policy with its Terraform references replaced by example values."""
+    for pattern, value in PLACEHOLDERS.items():
+        document = re.sub(pattern, value, document)
+    if "${" in document:
+        raise SystemExit(f"scan: a policy holds a reference the linter has no example for: {document}")
+    return document
+
+
+def run_parliament(all_resources: list[Resource]) -> tuple[int, list[Finding]]:
+    """parliament's findings on every policy document of every resource."""
+    from parliament import analyze_policy_string
+
+    documents, findings = 0, []
+    for resource in all_resources:
+        for attribute in POLICY_ATTRIBUTES:
+            document = resource.config.get(attribute)
+            if not isinstance(document, str):
+                continue
+            documents += 1
+            policy = analyze_policy_string(lintable(document), include_community_auditors=True)
+            for finding in policy.findings:
+                findings.append(
+                    Finding(
+                        "parliament",
+                        finding.issue,
+                        resource.stack,
+                        resource.name,
+                        f"{attribute}: {finding.detail}",
+                    )
+                )
+    return documents, findings
+
+
+def main(argv: list[str]) -> int:
+    files = stack_files([Path(a) for a in argv] or [Path("cdktf.out")])
+    all_resources = list(resources(files))
+    by_key = {(Path(r.stack).resolve(), r.name): r for r in all_resources}
+    checks_passed, checkov_findings = run_checkov(files)
+    documents, parliament_findings = run_parliament(all_resources)
+
+    accepted: list[tuple[Finding, str]] = []
+    failures: list[Finding] = []
+    used: set[tuple[Path, str, str, str]] = set()
+    for finding in checkov_findings + parliament_findings:
+        resource = by_key.get((Path(finding.stack).resolve(), finding.resource))
+        reason = resource.accepted(finding.tool).get(finding.check) if resource else None
+        if reason:
+            accepted.append((finding, reason))
+            used.add((Path(finding.stack).resolve(), finding.resource, finding.tool, finding.check))
+        else:
+            failures.append(finding)
+    stale = [
+        (r, tool, check)
+        for r in all_resources
+        for tool in ("checkov", "parliament")
+        for check in r.accepted(tool)
+        if (Path(r.stack).resolve(), r.name, tool, check) not in used
+    ]
+
+    print(f"scanned {len(files)} stacks: {checks_passed} checkov checks passed, {documents} policies linted")
+    grouped: dict[tuple[str, str, str], int] = {}
+    for finding, reason in accepted:
+        key = (finding.tool, finding.check, reason)
+        grouped[key] = grouped.get(key, 0) + 1
+    for (tool, check, reason), count in sorted(grouped.items()):
+        print(f"  accepted  {tool} {check} (x{count}): {reason}")
+    for finding in failures:
+        where = f"{Path(finding.stack).parent.name}/{finding.resource}"
+        print(f"  FAILED    {finding.tool} {finding.check}  {where}: {finding.detail}")
+    for resource, tool, check in stale:
+        where = f"{Path(resource.stack).parent.name}/{resource.name}"
+        print(f"  STALE     {tool} {check}  {where}: accepted, but no such finding any more")
+    verdict = "clean" if not failures and not stale else "NOT clean"
+    counts = f"{len(failures)} unaccepted findings, {len(stale)} stale acceptances, {len(accepted)} accepted"
+    print(f"scan {verdict}: {counts}")
+    return 0 if verdict == "clean" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
