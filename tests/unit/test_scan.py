@@ -4,7 +4,6 @@ synthesized: every auth mode must scan clean, and the gate must catch what it is
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -42,46 +41,41 @@ def test_every_stack_and_auth_mode_scans_clean(
     assert "scanned 7 stacks" in result.stdout  # 4 default, 3 with the auth modes
 
 
-@pytest.fixture
-def scratch(dev: SynthesizedStack, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
-    """A scratch copy of the dev stack to break on purpose."""
-    copy = tmp_path / "cdktf.out" / "stacks" / dev.name
-    shutil.copytree(dev.directory, copy)
-    return tmp_path / "cdktf.out", json.loads((copy / "cdk.tf.json").read_text())
-
-
-def write(out: Path, config: dict[str, Any]) -> None:
-    (out / "stacks" / "data-api-dev" / "cdk.tf.json").write_text(json.dumps(config, indent=2))
-
-
-def test_a_finding_without_an_acceptance_fails_the_gate(scratch: tuple[Path, dict[str, Any]]) -> None:
-    out, config = scratch
+def break_acceptance(config: dict[str, Any]) -> None:
+    """Drop the function's accepted checkov findings."""
     (function,) = config["resource"]["aws_lambda_function"].values()
     del function["//"]["checkov"]
-    write(out, config)
-    result = run_gate(out)
-    assert result.returncode == 1
-    assert "FAILED    checkov CKV_AWS_117" in result.stdout
 
 
-def test_a_weakened_policy_fails_the_gate(scratch: tuple[Path, dict[str, Any]]) -> None:
-    out, config = scratch
+def weaken_policy(config: dict[str, Any]) -> None:
+    """Let the function do anything to any table."""
     (role_policy,) = config["resource"]["aws_iam_role_policy"].values()
     document = json.loads(role_policy["policy"])
     document["Statement"][0]["Action"] = ["dynamodb:*"]
     document["Statement"][0]["Resource"] = "*"
     role_policy["policy"] = json.dumps(document)
-    write(out, config)
-    result = run_gate(out)
-    assert result.returncode == 1
-    assert "FAILED    parliament" in result.stdout
 
 
-def test_an_acceptance_nothing_needs_fails_the_gate(scratch: tuple[Path, dict[str, Any]]) -> None:
-    out, config = scratch
+def accept_a_finding_that_is_not_there(config: dict[str, Any]) -> None:
     (table,) = config["resource"]["aws_dynamodb_table"].values()
     table["//"]["checkov"] = ["checkov:skip=CKV_AWS_28:point-in-time recovery is on, so this is stale"]
-    write(out, config)
-    result = run_gate(out)
+
+
+def test_the_gate_catches_what_it_is_there_for(dev: SynthesizedStack, tmp_path: Path) -> None:
+    """Scratch copies of the dev stack, each broken one way, in one run of the gate."""
+    breakages = {
+        "unaccepted": (break_acceptance, "FAILED    checkov CKV_AWS_117  unaccepted/"),
+        "weakened": (weaken_policy, "FAILED    parliament"),
+        "stale": (accept_a_finding_that_is_not_there, "STALE     checkov CKV_AWS_28  stale/"),
+    }
+    for name, (breakage, _) in breakages.items():
+        config = json.loads((dev.directory / "cdk.tf.json").read_text())
+        breakage(config)
+        copy = tmp_path / "stacks" / name
+        copy.mkdir(parents=True)
+        (copy / "cdk.tf.json").write_text(json.dumps(config, indent=2))
+    result = run_gate(tmp_path)
     assert result.returncode == 1
-    assert "STALE     checkov CKV_AWS_28" in result.stdout
+    for name, (_, expected) in breakages.items():
+        assert expected in result.stdout, name
+    assert "weakened/" in result.stdout.split("FAILED    parliament", 1)[1].splitlines()[0]
