@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+import subprocess
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,3 +124,52 @@ def auth_modes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Synthesize
     """dev with an API key, staging with IAM auth (the default stacks cover none)."""
     stacks = synthesize(tmp_path_factory.mktemp("synth-auth"), AUTH_MODES)
     return {"api_key": stacks["data-api-dev"], "iam": stacks["data-api-staging"]}
+
+
+SCAN_PYTHON = REPO_ROOT / ".scan" / "bin" / "python"
+GATE = REPO_ROOT / "security" / "scan.py"
+GATE_TEST = "tests/unit/test_scan.py::test_every_stack_and_auth_mode_scans_clean"
+
+
+def start_gate(*out_dirs: Path) -> subprocess.Popen[str]:
+    """security/scan.py (checkov and parliament, in their own venv) over these cdktf.out dirs."""
+    if not SCAN_PYTHON.exists():
+        pytest.fail("the scanners are not installed in .scan/: run `make test`, which installs them")
+    return subprocess.Popen(
+        [str(SCAN_PYTHON), str(GATE), *map(str, out_dirs)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def security_gate(
+    synthesized: dict[str, SynthesizedStack], auth_modes: dict[str, SynthesizedStack]
+) -> Iterator[subprocess.Popen[str]]:
+    """The gate over every stack of this session, running in the background from the moment
+    the stacks exist (see pytest_collection_modifyitems): its result is read at the end."""
+    process = start_gate(
+        synthesized["data-api-dev"].directory.parent.parent, auth_modes["iam"].directory.parent.parent
+    )
+    yield process
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """When the gate's test is selected: synthesize first, start the gate, and read its verdict
+    last, so checkov runs on the second core while the rest of the suite does."""
+    if not any(item.nodeid == GATE_TEST for item in items):
+        return
+
+    def order(item: pytest.Item) -> int:
+        if item.nodeid == GATE_TEST:
+            return 2
+        return 0 if "synthesized" in getattr(item, "fixturenames", ()) else 1
+
+    items.sort(key=order)
+    first = items[0]
+    if "security_gate" not in getattr(first, "fixturenames", ["security_gate"]):
+        first.fixturenames.append("security_gate")  # type: ignore[attr-defined]
