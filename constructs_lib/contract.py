@@ -14,6 +14,18 @@ PARTITION_KEY = "id"
 SORT_KEY = "timestamp"
 """The table's key schema: both strings."""
 
+
+def table_definition(table_name: str, read_capacity: int, write_capacity: int) -> dict[str, object]:
+    """CreateTable arguments for a table with the stack's key schema (local runs and tests)."""
+    keys = ((PARTITION_KEY, "HASH"), (SORT_KEY, "RANGE"))
+    return {
+        "TableName": table_name,
+        "KeySchema": [{"AttributeName": name, "KeyType": kind} for name, kind in keys],
+        "AttributeDefinitions": [{"AttributeName": name, "AttributeType": "S"} for name, _ in keys],
+        "ProvisionedThroughput": {"ReadCapacityUnits": read_capacity, "WriteCapacityUnits": write_capacity},
+    }
+
+
 RESOURCE_PATH = "data"
 """The one resource of the API: POST /data (and its CORS preflight)."""
 

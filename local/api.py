@@ -24,13 +24,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from constructs_lib.config import Settings, SettingsError, settings_from_env
-from constructs_lib.contract import (
-    BINARY_MEDIA_TYPES,
-    FUNCTION_SOURCE_DIR,
-    PARTITION_KEY,
-    RESOURCE_PATH,
-    SORT_KEY,
-)
+from constructs_lib.contract import BINARY_MEDIA_TYPES, FUNCTION_SOURCE_DIR, RESOURCE_PATH, table_definition
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 """API Gateway's limit on a request payload."""
@@ -324,21 +318,7 @@ def ensure_table(endpoint: str, table_name: str, settings: Settings) -> bool:
     client = boto3.client("dynamodb", endpoint_url=endpoint, region_name=os.environ["AWS_DEFAULT_REGION"])
     if table_name in client.list_tables().get("TableNames", []):
         return False
-    client.create_table(
-        TableName=table_name,
-        KeySchema=[
-            {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
-            {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": PARTITION_KEY, "AttributeType": "S"},
-            {"AttributeName": SORT_KEY, "AttributeType": "S"},
-        ],
-        ProvisionedThroughput={
-            "ReadCapacityUnits": settings.read_capacity,
-            "WriteCapacityUnits": settings.write_capacity,
-        },
-    )
+    client.create_table(**table_definition(table_name, settings.read_capacity, settings.write_capacity))
     client.get_waiter("table_exists").wait(TableName=table_name)
     return True
 

@@ -15,7 +15,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from constructs_lib.contract import FUNCTION_SOURCE_DIR, PARTITION_KEY, SORT_KEY
+from constructs_lib.contract import FUNCTION_SOURCE_DIR, table_definition
 
 # The function imports its sibling modules by bare name, as the Lambda runtime allows.
 if str(FUNCTION_SOURCE_DIR) not in sys.path:
@@ -65,18 +65,7 @@ def make_event(body: str | None = "{}", **overrides: Any) -> dict[str, Any]:
 
 def create_table(client: Any, name: str = TABLE) -> None:
     """The table as the stack defines it: same key schema, provisioned capacity."""
-    client.create_table(
-        TableName=name,
-        KeySchema=[
-            {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
-            {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": PARTITION_KEY, "AttributeType": "S"},
-            {"AttributeName": SORT_KEY, "AttributeType": "S"},
-        ],
-        ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
-    )
+    client.create_table(**table_definition(name, read_capacity=5, write_capacity=5))
 
 
 @pytest.fixture
