@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,44 +129,71 @@ def auth_modes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Synthesize
 
 SCAN_PYTHON = REPO_ROOT / ".scan" / "bin" / "python"
 GATE = REPO_ROOT / "security" / "scan.py"
-GATE_TEST = "tests/unit/test_scan.py::test_every_stack_and_auth_mode_scans_clean"
+GATE_TESTS = "tests/unit/test_scan.py::"
 
 
-def start_gate(*out_dirs: Path) -> subprocess.Popen[str]:
-    """security/scan.py (checkov and parliament, in their own venv) over these cdktf.out dirs."""
-    if not SCAN_PYTHON.exists():
-        pytest.fail("the scanners are not installed in .scan/: run `make test`, which installs them")
-    return subprocess.Popen(
-        [str(SCAN_PYTHON), str(GATE), *map(str, out_dirs)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+class GateRuns:
+    """Runs of security/scan.py (checkov and parliament, in their own venv), one after another
+    in a background thread, so they use the second core while the suite goes on."""
+
+    def __init__(self, jobs: dict[str, list[Path]]) -> None:
+        if not SCAN_PYTHON.exists():
+            pytest.fail("the scanners are not installed in .scan/: run `make test`, which installs them")
+        self._results: dict[str, subprocess.CompletedProcess[str]] = {}
+        self._process: subprocess.Popen[str] | None = None
+        self._thread = threading.Thread(target=self._run, args=(jobs,), daemon=True)
+        self._thread.start()
+
+    def _run(self, jobs: dict[str, list[Path]]) -> None:
+        for name, out_dirs in jobs.items():
+            command = [str(SCAN_PYTHON), str(GATE), *map(str, out_dirs)]
+            self._process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            )
+            output, _ = self._process.communicate()
+            self._results[name] = subprocess.CompletedProcess(command, self._process.returncode, output)
+
+    def result(self, name: str) -> subprocess.CompletedProcess[str]:
+        self._thread.join(timeout=900)
+        return self._results[name]
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
 
 
 @pytest.fixture(scope="session")
 def security_gate(
-    synthesized: dict[str, SynthesizedStack], auth_modes: dict[str, SynthesizedStack]
-) -> Iterator[subprocess.Popen[str]]:
-    """The gate over every stack of this session, running in the background from the moment
-    the stacks exist (see pytest_collection_modifyitems): its result is read at the end."""
-    process = start_gate(
-        synthesized["data-api-dev"].directory.parent.parent, auth_modes["iam"].directory.parent.parent
+    synthesized: dict[str, SynthesizedStack],
+    auth_modes: dict[str, SynthesizedStack],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[GateRuns]:
+    """The gate over every stack of this session ("clean") and over broken copies ("broken"),
+    started as soon as the stacks exist (see pytest_collection_modifyitems)."""
+    from tests.unit.gate_cases import write_broken_copies
+
+    broken = write_broken_copies(synthesized["data-api-dev"].directory, tmp_path_factory.mktemp("broken"))
+    runs = GateRuns(
+        {
+            "clean": [
+                synthesized["data-api-dev"].directory.parent.parent,
+                auth_modes["iam"].directory.parent.parent,
+            ],
+            "broken": [broken],
+        }
     )
-    yield process
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+    yield runs
+    runs.stop()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """When the gate's test is selected: synthesize first, start the gate, and read its verdict
     last, so checkov runs on the second core while the rest of the suite does."""
-    if not any(item.nodeid == GATE_TEST for item in items):
+    if not any(item.nodeid.startswith(GATE_TESTS) for item in items):
         return
 
     def order(item: pytest.Item) -> int:
-        if item.nodeid == GATE_TEST:
+        if item.nodeid.startswith(GATE_TESTS):
             return 2
         return 0 if "synthesized" in getattr(item, "fixturenames", ()) else 1
 

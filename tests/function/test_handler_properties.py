@@ -16,7 +16,7 @@ from tests.function.conftest import Deployed, make_event
 
 ALLOWED_STATUSES = {200, 400, 413}
 PROPERTY_SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 json_numbers = st.one_of(
