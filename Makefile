@@ -41,8 +41,11 @@ $(PIPENV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check pipenv==$(PIPENV_VERSION)
 
-# Re-synced whenever the lock changes; the marker keeps later runs instant.
+# Re-synced whenever the lock changes; the marker keeps later runs instant. The venv is made
+# with $(PYTHON) first, so any Python 3.11+ works (pipenv would otherwise insist on the 3.11 the
+# Pipfile was locked with).
 $(VENV)/.synced: Pipfile.lock | $(PIPENV)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIPENV) sync --dev
 	touch $@
 
