@@ -131,7 +131,7 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     try:
         if not isinstance(event, dict):
             raise ingest.bad_request("request is not an API Gateway proxy event")
-        request_id = (event.get("requestContext") or {}).get("requestId") or getattr(
+        request_id = ingest.as_mapping(event.get("requestContext")).get("requestId") or getattr(
             context, "aws_request_id", None
         )
         response, facts = _store(event)

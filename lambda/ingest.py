@@ -50,14 +50,20 @@ def _reject_constant(name: str) -> Any:
     raise _NonFiniteNumberError(name)
 
 
+def as_mapping(value: Any) -> Mapping[str, Any]:
+    """``value`` if it is an object, else an empty one: parts of an event may be null, and a
+    malformed event must be refused (400), not crash the function (500)."""
+    return value if isinstance(value, dict) else {}
+
+
 def header(event: Mapping[str, Any], name: str) -> Optional[str]:
     """A request header by case-insensitive name, from headers or multiValueHeaders."""
     wanted = name.lower()
-    for key, value in (event.get("headers") or {}).items():
-        if key.lower() == wanted and value is not None:
+    for key, value in as_mapping(event.get("headers")).items():
+        if str(key).lower() == wanted and value is not None:
             return str(value)
-    for key, values in (event.get("multiValueHeaders") or {}).items():
-        if key.lower() == wanted and values:
+    for key, values in as_mapping(event.get("multiValueHeaders")).items():
+        if str(key).lower() == wanted and isinstance(values, list) and values:
             return str(values[0])
     return None
 
@@ -193,8 +199,8 @@ def same_attribute(left: Optional[AttributeValue], right: Optional[AttributeValu
 
 def request_metadata(event: Mapping[str, Any]) -> dict[str, str]:
     """What is worth keeping about the request (never its credentials)."""
-    context = event.get("requestContext") or {}
-    identity = context.get("identity") or {}
+    context = as_mapping(event.get("requestContext"))
+    identity = as_mapping(context.get("identity"))
     found = {
         "request_id": context.get("requestId"),
         "source_ip": identity.get("sourceIp"),

@@ -292,3 +292,10 @@ def test_function_code_parses_as_python_39(name: str) -> None:
     from constructs_lib.contract import FUNCTION_SOURCE_DIR
 
     ast.parse((FUNCTION_SOURCE_DIR / name).read_text(), feature_version=(3, 9))
+
+
+@pytest.mark.parametrize("odd", ["text", 42, ["a"], True])
+def test_malformed_event_parts_are_ignored_not_crashed_on(odd: object) -> None:
+    event = make_event(headers=odd, multiValueHeaders={"User-Agent": odd}, requestContext={"identity": odd})
+    assert ingest.header(event, "User-Agent") in (None, "a")
+    assert "source_ip" not in ingest.request_metadata(event)
