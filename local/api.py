@@ -10,6 +10,7 @@ import importlib.util
 import json
 import logging
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -38,6 +39,9 @@ THROTTLED = (429, {"message": "Too Many Requests"})
 TOO_LARGE = (413, {"message": "Request Too Long"})
 BAD_GATEWAY = (502, {"message": "Internal server error"})
 BAD_REQUEST = (400, {"message": "Bad Request"})
+FORBIDDEN = (403, {"message": "Forbidden"})
+"""What the stage answers a request without a valid API key (api_auth=api_key)."""
+API_KEY_VARIABLE = "DATA_API_LOCAL_API_KEY"
 
 
 class TokenBucket:
@@ -192,8 +196,17 @@ class _Server(ThreadingHTTPServer):
 class LocalApi:
     """The API on ``host:port`` in front of DynamoDB at ``dynamodb_endpoint`` (moto when None)."""
 
-    def __init__(self, settings: Settings, host: str, port: int, dynamodb_endpoint: str | None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        host: str,
+        port: int,
+        dynamodb_endpoint: str | None,
+        api_key: str | None = None,
+    ) -> None:
         self.settings = settings
+        # api_auth=api_key: the key POST /data requires (x-api-key), as the usage plan would.
+        self.api_key = (api_key or secrets.token_urlsafe(24)) if settings.api_auth == "api_key" else None
         self.table_name = settings.resource_name("data")
         self._moto: Any = None
         if dynamodb_endpoint is None:
@@ -244,6 +257,10 @@ class LocalApi:
             return gateway_answer(THROTTLED, self.cors)
         if method == "OPTIONS":  # the stage's MOCK integration: CORS headers, empty body
             return HttpAnswer(200, [("Content-Type", "application/json"), *self.cors.items()], b"")
+        if self.api_key is not None:
+            sent = [v for k, v in headers if k.lower() == "x-api-key"]
+            if sent[-1:] != [self.api_key]:
+                return gateway_answer(FORBIDDEN, self.cors)
         event = to_event(method, raw_path, headers, body, ip, self.settings.environment)
         context = _Context(event["requestContext"]["requestId"], self.settings.lambda_timeout_seconds)
         try:
@@ -334,7 +351,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"data-api: error: {error}", file=sys.stderr)
         return 1
     api = LocalApi(
-        settings, arguments.host, arguments.port, os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or None
+        settings,
+        arguments.host,
+        arguments.port,
+        os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or None,
+        os.environ.get(API_KEY_VARIABLE) or None,
     )
     stopped = threading.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C, or a supervisor's stop
@@ -343,9 +364,13 @@ def main(argv: list[str] | None = None) -> int:
     where = "moto, in memory" if api.uses_moto else ("created" if api.table_created else "existing")
     print(f"data-api local API: {api.url}/{RESOURCE_PATH}", flush=True)
     print(f"DynamoDB: {api.dynamodb_endpoint} table {api.table_name} ({where})", flush=True)
-    if settings.api_auth != "none":
+    if api.api_key is not None:
         print(
-            f"note: api_auth={settings.api_auth} is not emulated here; every request is admitted", flush=True
+            f"API key (send it as x-api-key; set {API_KEY_VARIABLE} to choose it): {api.api_key}", flush=True
+        )
+    if settings.api_auth == "iam":
+        print(
+            "note: api_auth=iam is not emulated here (no SigV4 check); every request is admitted", flush=True
         )
     print("Ctrl-C stops it.", flush=True)
     stopped.wait()

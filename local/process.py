@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -28,17 +28,20 @@ class RunningApi:
 
 
 @contextmanager
-def local_api(startup_seconds: float = 60) -> Iterator[RunningApi]:
+def local_api(
+    startup_seconds: float = 60, settings_env: Mapping[str, str] | None = None
+) -> Iterator[RunningApi]:
     """The local API on a free loopback port with a fresh in-memory table, stopped afterwards.
 
-    Settings are the defaults: DATA_API_* and AWS_ENDPOINT_URL_DYNAMODB of the caller's shell
-    are not passed on, so what runs is what the tests expect.
+    Settings are the defaults plus ``settings_env``: DATA_API_* and AWS_ENDPOINT_URL_DYNAMODB of
+    the caller's shell are not passed on, so what runs is what the caller expects.
     """
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith("DATA_API_") and k != "AWS_ENDPOINT_URL_DYNAMODB"
     }
+    env.update(settings_env or {})
     env["PYTHONPATH"] = str(PROJECT_ROOT)
     process = subprocess.Popen(
         [sys.executable, "-m", "local.api", "--host", "127.0.0.1", "--port", "0"],
