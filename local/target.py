@@ -74,6 +74,8 @@ class Target:
     dynamodb: Any
     deployed: bool
     outputs: Mapping[str, str] = field(default_factory=dict)
+    api_key: str | None = None
+    """Sent as x-api-key when the stage requires one (api_auth=api_key)."""
 
     @property
     def data_url(self) -> str:
@@ -87,6 +89,8 @@ class Target:
     ) -> Reply:
         """POST /data; by default a 429 (say, left over from a burst) is waited out."""
         headers = {"Content-Type": content_type} if content_type else {}
+        if self.api_key:
+            headers["x-api-key"] = self.api_key
         for _ in range(50):
             reply = request(self.data_url, "POST", body, headers)
             if reply.status != 429 or not retry_throttled:
@@ -147,7 +151,10 @@ def _deployed(url: str, env: Mapping[str, str]) -> Target:
     if not table:
         raise TargetError("DATA_API_URL is set: also set DATA_API_TABLE or DATA_API_OUTPUTS")
     base = url.rstrip("/").removesuffix(f"/{RESOURCE_PATH}")
-    return Target(base, table, boto3.client("dynamodb"), deployed=True, outputs=outputs)
+    # With api_auth=api_key: DATA_API_KEY, or the sensitive output when the outputs file holds it
+    # (cdktf deploy --outputs-file-include-sensitive-outputs).
+    api_key = env.get("DATA_API_KEY") or outputs.get("api_key_value")
+    return Target(base, table, boto3.client("dynamodb"), deployed=True, outputs=outputs, api_key=api_key)
 
 
 @contextmanager
