@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping
@@ -99,9 +100,20 @@ class Target:
         return reply
 
     def burst(self, bodies: list[str], threads: int) -> list[Reply]:
-        """Send every body at once from ``threads`` threads; no 429 is retried."""
+        """Send the bodies from ``threads`` threads that all start at the same instant (so the
+        first wave really is simultaneous, however busy the machine); no 429 is retried."""
+        threads = min(threads, len(bodies))
+        start = threading.Barrier(threads)
+
+        def send(body: str) -> Reply:
+            if threading.current_thread().name not in started:
+                started.add(threading.current_thread().name)
+                start.wait(timeout=30)
+            return self.post(body, retry_throttled=False)
+
+        started: set[str] = set()
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            return list(pool.map(lambda b: self.post(b, retry_throttled=False), bodies))
+            return list(pool.map(send, bodies))
 
     def item(self, item_id: str) -> dict[str, Any] | None:
         """The stored item with this id, read back consistently."""
