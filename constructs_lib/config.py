@@ -245,11 +245,6 @@ def _convert(name: str, kind: Any, raw: str) -> Any:
     return raw.strip()
 
 
-def setting_names() -> tuple[str, ...]:
-    """The names of all settings, in declaration order."""
-    return tuple(f.name for f in fields(Settings))
-
-
 def env_var_name(setting: str) -> str:
     return ENV_PREFIX + setting.upper()
 

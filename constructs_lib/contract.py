@@ -3,7 +3,10 @@ the local API and the tests read this without paying for the provider."""
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
+from types import ModuleType
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_SOURCE_DIR = PROJECT_ROOT / "lambda"
@@ -40,3 +43,17 @@ BINARY_MEDIA_TYPES: tuple[str, ...] = (
 )
 """Content types API Gateway hands the function base64-encoded (bytes stay bytes); every other
 type arrives as text."""
+
+
+def load_function_module(name: str, module_name: str | None = None) -> ModuleType:
+    """A fresh copy of ``lambda/<name>.py`` (under ``module_name``, so copies never collide),
+    imported as the Lambda runtime would: its sibling modules importable by bare name."""
+    if str(FUNCTION_SOURCE_DIR) not in sys.path:
+        sys.path.insert(0, str(FUNCTION_SOURCE_DIR))
+    path = FUNCTION_SOURCE_DIR / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(module_name or f"data_api_function_{name}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

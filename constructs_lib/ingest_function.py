@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 from cdktf import AssetType, TerraformAsset
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
@@ -33,19 +31,6 @@ BUILD_DIR = PROJECT_ROOT / ".build"
 # What the function needs of the data key to write an encrypted item through DynamoDB.
 TABLE_KEY_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey")
 XRAY_WRITE_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
-
-
-def load_function_module(name: str) -> ModuleType:
-    """A standard-library-only module of the function's code, for what the stack and the
-    function must agree on (the CORS headers): one definition, read by both."""
-    spec = importlib.util.spec_from_file_location(
-        f"data_api_function_{name}", FUNCTION_SOURCE_DIR / f"{name}.py"
-    )
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {name}.py from {FUNCTION_SOURCE_DIR}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def function_source_files(source_dir: Path = FUNCTION_SOURCE_DIR) -> list[Path]:

@@ -38,8 +38,7 @@ from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
 from constructs import Construct
 
 from constructs_lib.accepted_findings import accept_findings
-from constructs_lib.contract import BINARY_MEDIA_TYPES, RESOURCE_PATH
-from constructs_lib.ingest_function import load_function_module
+from constructs_lib.contract import BINARY_MEDIA_TYPES, RESOURCE_PATH, load_function_module
 
 _FUNCTION_RESPONSES = load_function_module("ingest")
 

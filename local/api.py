@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import base64
 import fnmatch
-import importlib.util
 import json
 import logging
 import os
@@ -25,7 +24,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from constructs_lib.config import Settings, SettingsError, settings_from_env
-from constructs_lib.contract import BINARY_MEDIA_TYPES, FUNCTION_SOURCE_DIR, RESOURCE_PATH, table_definition
+from constructs_lib.contract import (
+    BINARY_MEDIA_TYPES,
+    RESOURCE_PATH,
+    load_function_module,
+    table_definition,
+)
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 """API Gateway's limit on a request payload."""
@@ -178,14 +182,7 @@ class _Context:
 def load_function(environment: Mapping[str, str]) -> ModuleType:
     """lambda/handler.py, unchanged, imported with the environment the stack gives it."""
     os.environ.update(environment)
-    if str(FUNCTION_SOURCE_DIR) not in sys.path:
-        sys.path.insert(0, str(FUNCTION_SOURCE_DIR))
-    spec = importlib.util.spec_from_file_location("handler", FUNCTION_SOURCE_DIR / "handler.py")
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {FUNCTION_SOURCE_DIR / 'handler.py'}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_function_module("handler", "handler")
 
 
 class _Server(ThreadingHTTPServer):

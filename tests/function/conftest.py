@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
 import sys
@@ -15,9 +14,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from constructs_lib.contract import FUNCTION_SOURCE_DIR, table_definition
+from constructs_lib.contract import FUNCTION_SOURCE_DIR, load_function_module, table_definition
 
-# The function imports its sibling modules by bare name, as the Lambda runtime allows.
+# The tests import the function's pure module by bare name, as the handler itself does.
 if str(FUNCTION_SOURCE_DIR) not in sys.path:
     sys.path.insert(0, str(FUNCTION_SOURCE_DIR))
 
@@ -27,14 +26,7 @@ _fresh_names = itertools.count()
 
 def load_handler() -> ModuleType:
     """A fresh copy of handler.py: it reads its environment and creates its client at import."""
-    spec = importlib.util.spec_from_file_location(
-        f"handler_{next(_fresh_names)}", FUNCTION_SOURCE_DIR / "handler.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_function_module("handler", f"handler_{next(_fresh_names)}")
 
 
 def make_event(body: str | None = "{}", **overrides: Any) -> dict[str, Any]:
