@@ -104,16 +104,9 @@ class Target:
         first wave really is simultaneous, however busy the machine); no 429 is retried."""
         threads = min(threads, len(bodies))
         start = threading.Barrier(threads)
-
-        def send(body: str) -> Reply:
-            if threading.current_thread().name not in started:
-                started.add(threading.current_thread().name)
-                start.wait(timeout=30)
-            return self.post(body, retry_throttled=False)
-
-        started: set[str] = set()
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            return list(pool.map(send, bodies))
+        # Each worker waits at the barrier once, as it starts: the first wave leaves together.
+        with ThreadPoolExecutor(max_workers=threads, initializer=start.wait, initargs=(30,)) as pool:
+            return list(pool.map(lambda body: self.post(body, retry_throttled=False), bodies))
 
     def item(self, item_id: str) -> dict[str, Any] | None:
         """The stored item with this id, read back consistently."""
