@@ -24,6 +24,9 @@ REASONS: dict[str, str] = {
     "and reserving any fails the deploy; set lambda_reserved_concurrency to cap the function",
     "CKV_AWS_338": "logs are kept for log_retention_days (14 by default), not a year: request metadata is "
     "personal data and is not kept longer than operations need",
+    "CKV_AWS_158": "API Gateway's account-wide welcome log group keeps CloudWatch's default encryption: "
+    "it holds one line API Gateway writes when logging is set up, never request data, and a key of "
+    "its own would cost a monthly fee",
     "CKV2_AWS_53": "no API Gateway request validation: the contract accepts any body, which the function "
     "validates itself and refuses with a 400 or 413 that says why",
     "CKV_AWS_59": "POST /data is open by design in api_auth=none mode (the public ingestion endpoint); "
@@ -37,8 +40,9 @@ REASONS: dict[str, str] = {
     "traffic; the stage throttle bounds abuse. Attach one for an internet-facing production API",
     "parliament:RESOURCE_STAR": 'a key policy\'s Resource is always "*", meaning this key; parliament '
     "reads every policy as an identity policy",
-    "parliament:PERMISSIONS_MANAGEMENT_ACTIONS": "the account root keeps every key permission, policy "
-    "changes included: without that the key could never be managed again (AWS's default key policy)",
+    "parliament:PERMISSIONS_MANAGEMENT_ACTIONS": "the account root administers the key (policy "
+    "changes, grants revoked, deletion scheduled or cancelled) without using it: without that the key "
+    "could never be managed again",
     "parliament:MALFORMED": "a trust policy has no Resource by definition; parliament reads every policy "
     "as an identity policy",
 }

@@ -11,22 +11,8 @@ from constructs import Construct
 
 from constructs_lib.accepted_findings import accept_findings
 from constructs_lib.aws_context import AwsContext
-from constructs_lib.iam_policy import Statement, allow, policy_document
-
-# What a principal of the account needs to read and write an encrypted table through DynamoDB.
-DYNAMODB_USER_ACTIONS = (
-    "kms:Encrypt",
-    "kms:Decrypt",
-    "kms:ReEncrypt*",
-    "kms:GenerateDataKey*",
-    "kms:DescribeKey",
-    "kms:CreateGrant",
-)
-# What CloudWatch Logs needs to encrypt and read back a log group's events. (No kms:Describe*:
-# those calls carry no encryption context, so the condition below could never admit them.)
-LOGS_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*")
-# What CloudWatch alarms need to publish to a topic encrypted with this key.
-ALARM_PUBLISH_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey*")
+from constructs_lib.iam_policy import policy_document
+from constructs_lib.policies import data_key_statements
 
 
 @dataclass(frozen=True)
@@ -42,7 +28,7 @@ class DataKeyProps:
 
 
 class DataKey(Construct):
-    """A rotating KMS key whose policy admits exactly the services of this stack that use it.
+    """A rotating KMS key: the account administers it; only this stack's services use it.
 
     The log groups that may use the key are only known once the whole stack is built (one name
     holds the REST API's id), so the stack hands them over with ``admit_log_groups`` at the end.
@@ -57,7 +43,7 @@ class DataKey(Construct):
             description=f"Encrypts the data, logs and alerts of {props.alias_name}",
             enable_key_rotation=True,
             deletion_window_in_days=props.deletion_window_days,
-            policy=policy_document(self._statements([])),
+            policy=policy_document(data_key_statements(props.aws, [])),
         )
         # A key policy's Resource "*" means "this key": it is the only form a key policy takes.
         accept_findings(self.key, "parliament:RESOURCE_STAR", "parliament:PERMISSIONS_MANAGEMENT_ACTIONS")
@@ -70,48 +56,4 @@ class DataKey(Construct):
     def admit_log_groups(self, log_group_names: Sequence[str]) -> None:
         """Let CloudWatch Logs use the key for exactly these log groups (by name, not reference:
         a reference would make the key depend on the log groups it encrypts)."""
-        self.key.policy = policy_document(self._statements(log_group_names))
-
-    def _statements(self, log_group_names: Sequence[str]) -> list[Statement]:
-        aws = self._props.aws
-        statements = [
-            # Without this statement nobody, not even the account, could ever manage the key again.
-            allow("AccountAdministers", ["kms:*"], ["*"], principal={"AWS": aws.root_arn}),
-            allow(
-                "AccountUsesViaDynamoDB",
-                DYNAMODB_USER_ACTIONS,
-                ["*"],
-                principal={"AWS": aws.root_arn},
-                conditions={
-                    "StringEquals": {
-                        "kms:ViaService": aws.service_host("dynamodb"),
-                        "kms:CallerAccount": aws.account_id,
-                    }
-                },
-            ),
-            allow(
-                "CloudWatchAlarmsPublishToTopic",
-                ALARM_PUBLISH_ACTIONS,
-                ["*"],
-                principal={"Service": f"cloudwatch.{aws.dns_suffix}"},
-                conditions={"StringEquals": {"kms:ViaService": aws.service_host("sns")}},
-            ),
-        ]
-        if log_group_names:
-            statements.append(
-                allow(
-                    "CloudWatchLogsEncryptsStackLogGroups",
-                    LOGS_ACTIONS,
-                    ["*"],
-                    principal={"Service": aws.service_host("logs")},
-                    # Encryption-context keys are strings: compare the exact ARNs as strings.
-                    conditions={
-                        "StringEquals": {
-                            "kms:EncryptionContext:aws:logs:arn": [
-                                aws.log_group_arn(name) for name in log_group_names
-                            ]
-                        }
-                    },
-                )
-            )
-        return statements
+        self.key.policy = policy_document(data_key_statements(self._props.aws, log_group_names))

@@ -34,18 +34,3 @@ def allow(
     if conditions:
         statement["Condition"] = conditions
     return statement
-
-
-def service_trust_policy(service: str, account_id: str) -> str:
-    """A trust policy letting one AWS service assume the role, only on behalf of this account."""
-    return policy_document(
-        [
-            {
-                "Sid": "TrustService",
-                "Effect": "Allow",
-                "Principal": {"Service": service},
-                "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-            }
-        ]
-    )

@@ -24,13 +24,10 @@ from constructs import Construct
 from constructs_lib.accepted_findings import accept_findings
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.contract import FUNCTION_SOURCE_DIR, HANDLER, PROJECT_ROOT
-from constructs_lib.iam_policy import Statement, allow, policy_document, service_trust_policy
+from constructs_lib.iam_policy import policy_document
+from constructs_lib.policies import function_statements, service_trust_policy
 
 BUILD_DIR = PROJECT_ROOT / ".build"
-
-# What the function needs of the data key to write an encrypted item through DynamoDB.
-TABLE_KEY_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey")
-XRAY_WRITE_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
 
 
 def function_source_files(source_dir: Path = FUNCTION_SOURCE_DIR) -> list[Path]:
@@ -107,14 +104,18 @@ class IngestFunction(Construct):
             "role",
             name=f"{props.function_name}-role",
             description=f"Execution role of {props.function_name}",
-            assume_role_policy=service_trust_policy("lambda.amazonaws.com", props.aws.account_id),
+            assume_role_policy=service_trust_policy("lambda.amazonaws.com"),
         )
         self.role_policy = IamRolePolicy(
             self,
             "role_policy",
             name="ingest",
             role=self.role.id,
-            policy=policy_document(self._statements(props)),
+            policy=policy_document(
+                function_statements(
+                    props.aws, props.table_arn, props.kms_key_arn, self.log_group_name, props.tracing_enabled
+                )
+            ),
         )
         code = TerraformAsset(self, "code", path=str(stage_function_code()), type=AssetType.ARCHIVE)
         self.function = LambdaFunction(
@@ -155,26 +156,6 @@ class IngestFunction(Construct):
         accept_findings(self.function, *accepted)
         accept_findings(self.log_group, "CKV_AWS_338")
         accept_findings(self.role, "parliament:MALFORMED")
-
-    def _statements(self, props: IngestFunctionProps) -> list[Statement]:
-        statements = [
-            allow("PutItems", ["dynamodb:PutItem"], [props.table_arn]),
-            allow(
-                "UseDataKeyViaDynamoDB",
-                TABLE_KEY_ACTIONS,
-                [props.kms_key_arn],
-                conditions={"StringEquals": {"kms:ViaService": props.aws.service_host("dynamodb")}},
-            ),
-            allow(
-                "WriteOwnLogs",
-                ["logs:CreateLogStream", "logs:PutLogEvents"],
-                [f"{props.aws.log_group_arn(self.log_group_name)}:*"],
-            ),
-        ]
-        if props.tracing_enabled:
-            # X-Ray has no resource-level permissions: "*" is the narrowest resource AWS allows.
-            statements.append(allow("WriteTraces", XRAY_WRITE_ACTIONS, ["*"]))
-        return statements
 
     @property
     def name(self) -> str:

@@ -54,18 +54,25 @@ class RequiredTagsCheck:
             )
 
 
+UNENCRYPTED_LOG_GROUP = "CKV_AWS_158"
+
+
 @jsii.implements(IAspect)
 class LogGroupCheck:
-    """Every log group must expire its events and be encrypted with our key."""
+    """Every log group must expire its events and be encrypted with our key, unless the group
+    carries an accepted finding for the key (CKV_AWS_158), with its reason."""
 
     def visit(self, node: IConstruct) -> None:
         if not isinstance(node, CloudwatchLogGroup):
             return
         config = _resource_config(node)
-        problems = [
-            what
-            for what, attribute in (("retention", "retention_in_days"), ("encryption", "kms_key_id"))
-            if not config.get(attribute)
-        ]
+        key_accepted = any(
+            entry.startswith(f"checkov:skip={UNENCRYPTED_LOG_GROUP}:")
+            for entry in (config.get("//") or {}).get("checkov", [])
+        )
+        required = [("retention", "retention_in_days")] + (
+            [] if key_accepted else [("encryption", "kms_key_id")]
+        )
+        problems = [what for what, attribute in required if not config.get(attribute)]
         if problems:
             Annotations.of(node).add_error("log group has no " + " and no ".join(problems))

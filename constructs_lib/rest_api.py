@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cdktf import Fn, TerraformResource, TerraformResourceLifecycle
@@ -85,6 +86,12 @@ class RestApiProps:
     stage_name: str
     function_name: str
     function_invoke_arn: str
+    """Built from the function's name, never a reference to the function resource: the
+    deployment is create_before_destroy, and Terraform forces that onto everything the deployment
+    depends on, so a referenced function (fixed name) could then never be replaced."""
+    live_after: Sequence[TerraformResource]
+    """What the stage must wait for before it serves (the function and its permission): the
+    stage may depend on them, the deployment must not."""
     throttle_rate_limit: int
     throttle_burst_limit: int
     cors_allowed_origin: str
@@ -136,6 +143,11 @@ class RestApi(Construct):
             rest_api_id=self.api.id,
             description=f"{props.api_name} {props.stage_name}",
             # A deployment is a snapshot: without a trigger, changes to the API never ship.
+            # create_before_destroy: the stage moves to the new deployment before the old one
+            # goes. Terraform forces it onto every dependency of the deployment, transitively
+            # (https://developer.hashicorp.com/terraform/language/meta-arguments/lifecycle,
+            # hashicorp/terraform#35331): these are only the API's own name-free parts
+            # (tests/unit/test_lifecycle.py holds the list).
             triggers={"redeployment": Fn.sha1(Fn.jsonencode([self.resource.fqn, *(r.fqn for r in shaping)]))},
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
             depends_on=shaping,
@@ -168,8 +180,8 @@ class RestApi(Construct):
                 format=json.dumps(ACCESS_LOG_FORMAT, separators=(",", ":")),
             ),
             # The execution log group must exist first, or API Gateway creates it unencrypted
-            # and without retention.
-            depends_on=[self.execution_log_group],
+            # and without retention; the function and its permission, or the first requests fail.
+            depends_on=[self.execution_log_group, self.permission, *props.live_after],
         )
         self.method_settings = ApiGatewayMethodSettings(
             self,

@@ -12,6 +12,9 @@ from cdktf import (
     TerraformVariable,
 )
 from cdktf_cdktf_provider_aws.api_gateway_account import ApiGatewayAccount
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
@@ -22,8 +25,8 @@ from constructs_lib.alarms import Alarms, AlarmsProps, MetricAlarmSpec
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.config import ALERT_EMAIL_PATTERN, PROJECT, REQUIRED_TAG_KEYS, Settings
 from constructs_lib.encryption import DataKey, DataKeyProps
-from constructs_lib.iam_policy import service_trust_policy
 from constructs_lib.ingest_function import IngestFunction, IngestFunctionProps
+from constructs_lib.policies import service_trust_policy
 from constructs_lib.policy_checks import LogGroupCheck, RequiredTagsCheck
 from constructs_lib.rest_api import RestApi, RestApiProps
 from constructs_lib.storage import DataTable, DataTableProps
@@ -31,6 +34,23 @@ from constructs_lib.storage import DataTable, DataTableProps
 # API Gateway's own managed policy for its account-wide logging role: the role serves every
 # API of the account and region (not just ours), whose log groups we cannot enumerate.
 API_GATEWAY_LOGGING_POLICY = "policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+API_GATEWAY_WELCOME_LOG_GROUP = "/aws/apigateway/welcome"
+"""The log group API Gateway writes one line to when the account's CloudWatch role is set."""
+# The S3 backend's use_lockfile needs Terraform 1.10; older versions fail at init, unclearly.
+# https://developer.hashicorp.com/terraform/language/backend/s3
+REQUIRED_TERRAFORM_VERSION = ">= 1.10"
+
+
+def _lookup_aws_context(scope: Construct, region: str) -> AwsContext:
+    """Account and partition as Terraform data sources, resolved at plan time."""
+    caller = DataAwsCallerIdentity(scope, "current_account")
+    partition = DataAwsPartition(scope, "current_partition")
+    return AwsContext(
+        account_id=caller.account_id,
+        partition=partition.partition,
+        region=region,
+        dns_suffix=partition.dns_suffix,
+    )
 
 
 def account_stack_name(settings: Settings) -> str:
@@ -59,7 +79,8 @@ class _BaseStack(TerraformStack):
         else:
             # Kept beside the project, outside cdktf.out, so a clean synth never loses state.
             LocalBackend(self, path=f"../../../terraform.{name}.tfstate")
-        self.aws = AwsContext.lookup(self, settings.region)
+        self.add_override("terraform.required_version", REQUIRED_TERRAFORM_VERSION)
+        self.aws = _lookup_aws_context(self, settings.region)
         Aspects.of(self).add(RequiredTagsCheck(self.provider, REQUIRED_TAG_KEYS))
         Aspects.of(self).add(LogGroupCheck())
 
@@ -84,7 +105,7 @@ class ApiGatewayAccountStack(_BaseStack):
             "cloudwatch_role",
             name=f"{settings.name_prefix}-apigateway-cloudwatch-{settings.region}",
             description="Lets API Gateway write execution and access logs in this region",
-            assume_role_policy=service_trust_policy("apigateway.amazonaws.com", self.aws.account_id),
+            assume_role_policy=service_trust_policy("apigateway.amazonaws.com"),
         )
         accept_findings(self.role, "parliament:MALFORMED")
         logging_policy = IamRolePolicyAttachment(
@@ -93,9 +114,22 @@ class ApiGatewayAccountStack(_BaseStack):
             role=self.role.name,
             policy_arn=f"arn:{self.aws.partition}:iam::aws:{API_GATEWAY_LOGGING_POLICY}",
         )
+        # API Gateway creates this group when the setting is made, with no retention: create it
+        # first, so it expires like every other group of ours. It keeps CloudWatch's default
+        # encryption: a key of its own would cost a monthly fee for one "welcome" line.
+        self.welcome_log_group = CloudwatchLogGroup(
+            self,
+            "welcome_log_group",
+            name=API_GATEWAY_WELCOME_LOG_GROUP,
+            retention_in_days=settings.log_retention_days,
+        )
+        accept_findings(self.welcome_log_group, "CKV_AWS_158", "CKV_AWS_338")
         # API Gateway checks the role's permissions when the setting is made: attach them first.
         self.account = ApiGatewayAccount(
-            self, "account", cloudwatch_role_arn=self.role.arn, depends_on=[logging_policy]
+            self,
+            "account",
+            cloudwatch_role_arn=self.role.arn,
+            depends_on=[logging_policy, self.welcome_log_group],
         )
         self.output("cloudwatch_role_arn", self.role.arn, "Role API Gateway logs to CloudWatch with")
 
@@ -166,7 +200,8 @@ class DataApiStack(_BaseStack):
                 api_name=s.resource_name("api"),
                 stage_name=s.environment,
                 function_name=function.name,
-                function_invoke_arn=function.function.invoke_arn,
+                function_invoke_arn=self.aws.lambda_invoke_arn(s.resource_name("ingest")),
+                live_after=[function.function],
                 throttle_rate_limit=s.throttle_rate_limit,
                 throttle_burst_limit=s.throttle_burst_limit,
                 cors_allowed_origin=s.cors_allowed_origin,

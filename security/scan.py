@@ -14,8 +14,9 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +87,31 @@ def resources(files: list[Path]) -> Iterator[Resource]:
                 yield Resource(str(path), kind, name, block)
 
 
+def checkov_copies(files: list[Path], scratch: Path) -> dict[Path, Path]:
+    """Copies of the stacks checkov can parse, each mapped to its original. checkov 3.3.30's
+    terraform_json parser fails on any scalar in the ``terraform`` block (such as
+    required_version); that block declares versions and the backend, nothing checkov checks."""
+    copies = {}
+    for index, path in enumerate(files):
+        config = json.loads(path.read_text())
+        settings = config.get("terraform", {})
+        config["terraform"] = {k: v for k, v in settings.items() if isinstance(v, dict)}
+        copy = scratch / str(index) / path.parent.name / path.name
+        copy.parent.mkdir(parents=True)
+        copy.write_text(json.dumps(config))
+        copies[copy.resolve()] = path
+    return copies
+
+
 def run_checkov(files: list[Path]) -> tuple[int, list[Finding]]:
     """checkov's verdict on the files: how many checks passed, and every failed check."""
+    with tempfile.TemporaryDirectory(prefix="scan-") as scratch:
+        copies = checkov_copies(files, Path(scratch))
+        passed, failed = _checkov_verdict(list(copies))
+    return passed, [replace(f, stack=str(copies[Path(f.stack).resolve()])) for f in failed]
+
+
+def _checkov_verdict(files: list[Path]) -> tuple[int, list[Finding]]:
     checkov = Path(sys.executable).parent / "checkov"
     command = [str(checkov), "--framework", "terraform_json", "--skip-download", "--compact"]
     command += ["--output", "json", "--soft-fail"]

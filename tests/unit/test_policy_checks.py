@@ -10,6 +10,7 @@ from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 
+from constructs_lib.accepted_findings import accept_findings
 from constructs_lib.config import REQUIRED_TAG_KEYS
 from constructs_lib.policy_checks import LogGroupCheck, RequiredTagsCheck
 
@@ -58,3 +59,18 @@ def test_log_group_without_encryption_fails_synth(tmp_path: Path) -> None:
         synth_checked(
             tmp_path, ALL_TAGS, lambda s: CloudwatchLogGroup(s, "logs", name="l", retention_in_days=14)
         )
+
+
+def accepted_unencrypted_group(stack: TerraformStack, retention: int | None = 14) -> None:
+    group = CloudwatchLogGroup(stack, "logs", name="l", retention_in_days=retention)
+    accept_findings(group, "CKV_AWS_158")
+
+
+def test_log_group_with_an_accepted_key_finding_may_use_default_encryption(tmp_path: Path) -> None:
+    synth_checked(tmp_path, ALL_TAGS, accepted_unencrypted_group)
+    assert (tmp_path / "out" / "stacks" / "checked" / "cdk.tf.json").is_file()
+
+
+def test_an_accepted_key_finding_does_not_excuse_missing_retention(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match=r"log group has no retention"):
+        synth_checked(tmp_path, ALL_TAGS, lambda s: accepted_unencrypted_group(s, retention=None))

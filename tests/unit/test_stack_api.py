@@ -31,7 +31,9 @@ def test_post_proxies_to_the_function(dev: SynthesizedStack) -> None:
     integration = dev.resource("aws_api_gateway_integration", "rest_api/post_integration")
     assert integration["type"] == "AWS_PROXY"
     assert integration["integration_http_method"] == "POST"
-    assert integration["uri"] == f"${{{dev.ref('aws_lambda_function')}.invoke_arn}}"
+    # Built from the function's name (test_lifecycle.py says why), and so the same function.
+    function_name = dev.resource("aws_lambda_function")["function_name"]
+    assert integration["uri"].endswith(f":function:{function_name}/invocations")
     assert integration["resource_id"] == f"${{{dev.ref('aws_api_gateway_resource')}.id}}"
 
 

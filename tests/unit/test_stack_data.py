@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from typing import Any
 
+from constructs_lib.policies import CRYPTOGRAPHIC_ACTIONS, ROOT_ADMIN_SID
 from tests.conftest import SynthesizedStack
 
 PARTITION = "${data.aws_partition.current_partition.partition}"
@@ -28,21 +30,35 @@ def test_data_key_rotates_and_has_a_deletion_window_and_alias(dev: SynthesizedSt
     assert alias["target_key_id"] == f"${{{dev.ref('aws_kms_key')}.key_id}}"
 
 
-def test_key_policy_has_exactly_the_four_statements(dev: SynthesizedStack) -> None:
+def test_key_policy_has_exactly_these_statements(dev: SynthesizedStack) -> None:
     assert set(key_statements(dev)) == {
-        "AccountAdministers",
+        ROOT_ADMIN_SID,
         "AccountUsesViaDynamoDB",
+        "DynamoDBReadsKeyMetadata",
         "CloudWatchLogsEncryptsStackLogGroups",
         "CloudWatchAlarmsPublishToTopic",
     }
     assert all(s["Effect"] == "Allow" for s in key_statements(dev).values())
 
 
-def test_key_policy_keeps_the_account_root_admin(dev: SynthesizedStack) -> None:
-    admin = key_statements(dev)["AccountAdministers"]
+def test_the_root_administers_the_key_without_using_it(dev: SynthesizedStack) -> None:
+    admin = key_statements(dev)[ROOT_ADMIN_SID]
     assert admin["Principal"] == {"AWS": ROOT}
-    assert admin["Action"] == ["kms:*"]
     assert "Condition" not in admin
+    actions = set(admin["Action"])
+    # Never locked out: policy changes and both halves of deletion stay with the account.
+    assert {"kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion"} <= actions
+    assert not any(a == "kms:*" or a.endswith("*") for a in actions)
+    assert not actions & set(CRYPTOGRAPHIC_ACTIONS)
+
+
+def test_no_statement_grants_the_root_cryptographic_use_without_a_condition(dev: SynthesizedStack) -> None:
+    for statement in key_statements(dev).values():
+        if statement["Principal"] != {"AWS": ROOT} or statement.get("Condition"):
+            continue
+        for action in statement["Action"]:
+            granted = [c for c in CRYPTOGRAPHIC_ACTIONS if fnmatch.fnmatchcase(c, action)]
+            assert not granted, (statement["Sid"], action, granted)
 
 
 def test_key_policy_lets_the_account_use_the_key_only_via_dynamodb(dev: SynthesizedStack) -> None:
@@ -50,9 +66,23 @@ def test_key_policy_lets_the_account_use_the_key_only_via_dynamodb(dev: Synthesi
     assert use["Principal"] == {"AWS": ROOT}
     assert "kms:*" not in use["Action"]
     assert {"kms:Decrypt", "kms:GenerateDataKey*", "kms:CreateGrant"} <= set(use["Action"])
+    # kms:ViaService ends in amazonaws.com in every partition, never in the partition's DNS suffix.
     assert use["Condition"] == {
-        "StringEquals": {"kms:ViaService": f"dynamodb.us-east-1.{DNS}", "kms:CallerAccount": ACCOUNT}
+        "StringEquals": {"kms:ViaService": "dynamodb.us-east-1.amazonaws.com", "kms:CallerAccount": ACCOUNT}
     }
+
+
+def test_via_service_values_are_amazonaws_com_in_every_region(variant: SynthesizedStack) -> None:
+    policy = variant.resource("aws_kms_key")["policy"]
+    assert "dynamodb.eu-west-1.amazonaws.com" in policy
+    assert "ViaService" in policy
+    assert f"dynamodb.eu-west-1.{DNS}" not in policy
+
+
+def test_dynamodb_service_reads_the_key_metadata_only(dev: SynthesizedStack) -> None:
+    read = key_statements(dev)["DynamoDBReadsKeyMetadata"]
+    assert read["Principal"] == {"Service": f"dynamodb.{DNS}"}
+    assert sorted(read["Action"]) == ["kms:Describe*", "kms:Get*", "kms:List*"]
 
 
 def test_key_policy_admits_logs_only_for_this_stacks_log_groups(dev: SynthesizedStack) -> None:
@@ -60,6 +90,7 @@ def test_key_policy_admits_logs_only_for_this_stacks_log_groups(dev: Synthesized
     assert logs["Principal"] == {"Service": f"logs.us-east-1.{DNS}"}
     assert "kms:Describe*" not in logs["Action"]  # no encryption context there: never admitted
     arns = logs["Condition"]["StringEquals"]["kms:EncryptionContext:aws:logs:arn"]
+    assert not any("*" in arn for arn in arns)
     prefix = f"arn:${{data.aws_partition.current_partition.partition}}:logs:us-east-1:{ACCOUNT}:log-group:"
     assert sorted(arns) == sorted(
         [
@@ -77,7 +108,8 @@ def test_key_policy_lets_cloudwatch_publish_to_the_encrypted_topic(dev: Synthesi
     publish = key_statements(dev)["CloudWatchAlarmsPublishToTopic"]
     assert publish["Principal"] == {"Service": f"cloudwatch.{DNS}"}
     assert sorted(publish["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
-    assert publish["Condition"] == {"StringEquals": {"kms:ViaService": f"sns.us-east-1.{DNS}"}}
+    # SNS documents this statement without a condition; a kms:ViaService one would drop every alarm.
+    assert "Condition" not in publish
 
 
 def test_table_key_schema_and_attributes(dev: SynthesizedStack) -> None:

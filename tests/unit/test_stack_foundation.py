@@ -29,6 +29,14 @@ def test_provider_is_pinned_to_6_25_0(dev: SynthesizedStack) -> None:
     assert dev.config["terraform"]["required_providers"]["aws"]["version"] == "6.25.0"
 
 
+def test_every_stack_requires_terraform_1_10(
+    synthesized: dict[str, SynthesizedStack], variant: SynthesizedStack
+) -> None:
+    # The S3 backend's use_lockfile needs 1.10; older versions would fail at init, unclearly.
+    for stack in [*synthesized.values(), variant]:
+        assert stack.config["terraform"]["required_version"] == ">= 1.10", stack.name
+
+
 def test_variant_region_reaches_the_provider(variant: SynthesizedStack) -> None:
     assert variant.config["provider"]["aws"][0]["region"] == "eu-west-1"
 
@@ -123,6 +131,7 @@ def test_account_stack_owns_the_api_gateway_cloudwatch_role(
     assert f"{account.ref('aws_iam_role_policy_attachment')}" in setting["depends_on"]
     trust = json.loads(account.resource("aws_iam_role")["assume_role_policy"])
     assert [s["Principal"] for s in trust["Statement"]] == [{"Service": "apigateway.amazonaws.com"}]
+    assert [s.get("Condition") for s in trust["Statement"]] == [None]
     attachment = account.resource("aws_iam_role_policy_attachment")
     assert attachment["policy_arn"].endswith(
         ":iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
@@ -135,3 +144,15 @@ def test_account_stack_owns_the_api_gateway_cloudwatch_role(
 def test_environment_stacks_depend_on_the_account_stack(dev: SynthesizedStack) -> None:
     manifest = json.loads((dev.directory.parent.parent / "manifest.json").read_text())
     assert manifest["stacks"]["data-api-dev"]["dependencies"] == ["data-api-account-us-east-1"]
+
+
+def test_account_stack_owns_the_welcome_log_group_with_retention(account: SynthesizedStack) -> None:
+    group = account.resource("aws_cloudwatch_log_group")
+    assert group["name"] == "/aws/apigateway/welcome"
+    assert group["retention_in_days"] == 14
+    # CloudWatch's default encryption, accepted on the resource with its reason (README says so).
+    assert "kms_key_id" not in group
+    assert any(e.startswith("checkov:skip=CKV_AWS_158:") for e in group["//"]["checkov"])
+    # It exists before API Gateway would create it without retention.
+    setting = account.resource("aws_api_gateway_account")
+    assert account.ref("aws_cloudwatch_log_group") in setting["depends_on"]
