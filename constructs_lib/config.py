@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, get_type_hints
 
+from constructs_lib.contract import load_function_module
+
 PROJECT = "data-api"
 
 ENVIRONMENTS: tuple[str, ...] = ("dev", "staging", "prod")
@@ -32,6 +34,11 @@ STATE_BACKENDS: tuple[str, ...] = ("local", "s3")
 
 API_GATEWAY_TIMEOUT_SECONDS = 29
 """API Gateway's integration timeout: a slower function only ever produces a 504."""
+MIN_FUNCTION_TIMEOUT_SECONDS: int = load_function_module(
+    "ingest", "data_api_config_ingest"
+).MIN_FUNCTION_TIMEOUT_SECONDS
+"""The function retries DynamoDB only while an attempt can end before its own deadline; below
+this, not even one attempt fits (lambda/ingest.py holds the budget)."""
 
 CLOUDWATCH_LOG_RETENTION_DAYS: tuple[int, ...] = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
@@ -77,7 +84,7 @@ class Settings:
     lambda_memory_mb: int = 256
     """Memory of the ingest function (128 to 10240 MB); CPU scales with it."""
     lambda_timeout_seconds: int = 10
-    """Timeout of the ingest function; must stay below API Gateway's 29 s."""
+    """Timeout of the ingest function: from room for one DynamoDB attempt to below API Gateway's 29 s."""
     lambda_reserved_concurrency: int = 0
     """Concurrent executions reserved for (and capping) the function; 0 reserves none."""
     log_level: str = "INFO"
@@ -182,7 +189,14 @@ def _validate(s: Settings) -> None:
             stacklevel=2,
         )
     _check_range("lambda_memory_mb", s.lambda_memory_mb, 128, 10240)
-    _check_range("lambda_timeout_seconds", s.lambda_timeout_seconds, 1, API_GATEWAY_TIMEOUT_SECONDS - 1)
+    if not MIN_FUNCTION_TIMEOUT_SECONDS <= s.lambda_timeout_seconds < API_GATEWAY_TIMEOUT_SECONDS:
+        raise _allowed(
+            "lambda_timeout_seconds",
+            s.lambda_timeout_seconds,
+            f"a whole number from {MIN_FUNCTION_TIMEOUT_SECONDS} (room for one DynamoDB attempt and the "
+            f"answer) to {API_GATEWAY_TIMEOUT_SECONDS - 1} (below API Gateway's "
+            f"{API_GATEWAY_TIMEOUT_SECONDS} s)",
+        )
     _check_range("lambda_reserved_concurrency", s.lambda_reserved_concurrency, 0, 10000)
     if s.log_level not in LOG_LEVELS:
         raise _allowed("log_level", s.log_level, ", ".join(LOG_LEVELS))

@@ -2,14 +2,17 @@
 
 import json
 import logging
+import math
 import os
+import random
 import sys
 import time
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
 import ingest
 
@@ -27,15 +30,12 @@ STAGE = os.environ.get("STAGE", "")
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 CORS_ALLOWED_ORIGIN = os.environ.get("CORS_ALLOWED_ORIGIN", "*")
 
-CONNECT_TIMEOUT_SECONDS = 1.0
-READ_TIMEOUT_SECONDS = 1.0
-MAX_ATTEMPTS = 3
-"""Standard retry mode, bounded: at most 3 x (1 s + 1 s) plus under 3 s of backoff, well inside
-the function's timeout and API Gateway's 29 s. A PutItem normally answers in milliseconds."""
+MAX_ATTEMPTS = ingest.MAX_ATTEMPTS
 RETRY_AFTER_SECONDS = 1
 THROTTLING_CODES = frozenset(
     {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 )
+UNAVAILABLE_CODES = frozenset({"InternalServerError", "ServiceUnavailable"})
 ITEM_TOO_LARGE = "Item size has exceeded the maximum allowed size"
 
 _logger = logging.getLogger("data_api.ingest")
@@ -46,18 +46,36 @@ if not logging.getLogger().handlers:  # outside Lambda (local runs): plain lines
     _logger.addHandler(_stream)
 
 # Once per container; default endpoint resolution, so AWS_ENDPOINT_URL_DYNAMODB is honoured.
+# One attempt per call: put_new_item retries itself, so it can stop before the deadline.
 _dynamodb = boto3.client(
     "dynamodb",
     config=Config(
-        connect_timeout=CONNECT_TIMEOUT_SECONDS,
-        read_timeout=READ_TIMEOUT_SECONDS,
-        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+        connect_timeout=ingest.CONNECT_TIMEOUT_SECONDS,
+        read_timeout=ingest.READ_TIMEOUT_SECONDS,
+        retries={"mode": "standard", "total_max_attempts": 1},
     ),
 )
+_sleep = time.sleep
 
 
-class ThrottledError(Exception):
-    """DynamoDB kept throttling after the SDK's retries."""
+class RetryLaterError(Exception):
+    """DynamoDB did not take the write in the time we have: the client should retry (503)."""
+
+
+class ThrottledError(RetryLaterError):
+    """DynamoDB kept throttling after our retries."""
+
+
+class UnavailableError(RetryLaterError):
+    """DynamoDB kept failing or not answering after our retries, or no time was left to try."""
+
+
+def _remaining_seconds(context: Any) -> Callable[[], float]:
+    """The function's time left, from its context (Lambda's own clock); unbounded without one."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining is None:
+        return lambda: math.inf
+    return lambda: float(remaining()) / 1000
 
 
 def _is_own_write(existing: Optional[dict[str, Any]], item: dict[str, Any]) -> bool:
@@ -68,8 +86,9 @@ def _is_own_write(existing: Optional[dict[str, Any]], item: dict[str, Any]) -> b
     return all(ingest.same_attribute(existing[name], value) for name, value in item.items())
 
 
-def put_new_item(item: dict[str, Any]) -> None:
-    """Put the item unless its key exists: nothing stored is ever overwritten."""
+def _put_once(item: dict[str, Any]) -> None:
+    """One attempt to put the item unless its key exists: nothing stored is ever overwritten.
+    Raises RetryLaterError for what another attempt may cure."""
     try:
         _dynamodb.put_item(
             TableName=TABLE_NAME,
@@ -80,18 +99,42 @@ def put_new_item(item: dict[str, Any]) -> None:
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
         if code == "ConditionalCheckFailedException" and _is_own_write(error.response.get("Item"), item):
-            return
+            return  # an earlier attempt landed, its answer was lost
         if code in THROTTLING_CODES:
             raise ThrottledError(code) from error
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        if code in UNAVAILABLE_CODES or status >= 500:
+            raise UnavailableError(code) from error
         raise
+    except (BotoConnectionError, HTTPClientError) as error:  # timeouts, refused or dropped connections
+        raise UnavailableError(type(error).__name__) from error
 
 
-def _store(event: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def put_new_item(item: dict[str, Any], remaining_seconds: Callable[[], float]) -> None:
+    """Put the item, retrying what may pass, but never past the function's deadline: every
+    attempt starts only if it can end with time left to answer (ingest.may_attempt)."""
+    if not ingest.may_attempt(remaining_seconds()):
+        raise UnavailableError("NoTimeLeft")
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            _put_once(item)
+            return
+        except RetryLaterError as error:
+            if attempt == MAX_ATTEMPTS:
+                raise
+            wait = ingest.backoff_seconds(attempt, random.random())
+            if not ingest.may_attempt(remaining_seconds(), wait):
+                raise
+            _logger.debug(json.dumps({"retry": attempt, "code": str(error), "wait_s": round(wait, 3)}))
+            _sleep(wait)
+
+
+def _store(event: dict[str, Any], context: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """Parse, build and write: the response and the facts for the log line."""
     payload = ingest.parse_payload(ingest.decode_body(event))
     item_id, timestamp = ingest.new_item_key()
     item = ingest.build_item(payload, STAGE, ingest.request_metadata(event), item_id, timestamp)
-    put_new_item(item)
+    put_new_item(item, _remaining_seconds(context))
     body = {"id": item_id, "timestamp": timestamp, "message": "stored"}
     return ingest.respond(200, body, CORS_ALLOWED_ORIGIN), {"item_id": item_id}
 
@@ -104,7 +147,7 @@ def _failure(error: Exception, request_id: Optional[str]) -> tuple[dict[str, Any
         return ingest.respond(
             error.status, ingest.error_body(error.message, request_id), CORS_ALLOWED_ORIGIN
         ), facts
-    if isinstance(error, ThrottledError):
+    if isinstance(error, RetryLaterError):
         facts["code"] = str(error)
         body = ingest.error_body("the service is busy; retry shortly", request_id)
         headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
@@ -134,7 +177,7 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
         request_id = ingest.as_mapping(event.get("requestContext")).get("requestId") or getattr(
             context, "aws_request_id", None
         )
-        response, facts = _store(event)
+        response, facts = _store(event, context)
     except Exception as error:  # every failure becomes a response; see _failure
         response, facts = _failure(error, request_id)
     status = response["statusCode"]

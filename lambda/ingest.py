@@ -7,6 +7,7 @@ Python 3.9 syntax: the function runs on every runtime the stack allows.
 import base64
 import binascii
 import json
+import math
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timezone
@@ -21,6 +22,19 @@ MAX_NUMBER_DIGITS = 38
 MIN_NUMBER_EXPONENT = -130
 MAX_NUMBER_EXPONENT = 125
 """DynamoDB numbers: 38 significant digits, magnitude from 1E-130 to 9.99...E+125 (or zero)."""
+
+CONNECT_TIMEOUT_SECONDS = 1.0
+READ_TIMEOUT_SECONDS = 1.0
+ATTEMPT_SECONDS = CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS
+"""The longest one DynamoDB attempt can take before the SDK gives up on it."""
+MAX_ATTEMPTS = 3
+ANSWER_MARGIN_SECONDS = 0.5
+"""Time kept back from the function's deadline to log and answer: a function that runs out
+reaches the client as API Gateway's 502, never as our 503."""
+MIN_FUNCTION_TIMEOUT_SECONDS = math.ceil(ATTEMPT_SECONDS + ANSWER_MARGIN_SECONDS)
+"""The shortest function timeout that leaves room for one whole attempt (synth refuses less)."""
+BACKOFF_BASE_SECONDS = 0.05
+BACKOFF_CAP_SECONDS = 1.0
 
 _EXACT = Context(prec=100000)
 ALLOWED_METHODS = "OPTIONS,POST"
@@ -235,6 +249,17 @@ def build_item(
         )
     item["data"] = data
     return item
+
+
+def backoff_seconds(retry: int, jitter: float) -> float:
+    """How long to wait before retry number ``retry`` (1, 2, ...): full jitter, ``jitter`` in [0, 1)."""
+    return jitter * min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * float(2**retry))
+
+
+def may_attempt(remaining_seconds: float, wait_seconds: float = 0.0) -> bool:
+    """Whether one more DynamoDB attempt, after waiting ``wait_seconds``, still ends with time
+    to answer before the function's deadline."""
+    return remaining_seconds - wait_seconds >= ATTEMPT_SECONDS + ANSWER_MARGIN_SECONDS
 
 
 def cors_headers(allowed_origin: str) -> dict[str, str]:

@@ -33,6 +33,10 @@ from constructs_lib.contract import (
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 """API Gateway's limit on a request payload."""
+LAMBDA_INVOCATION_PAYLOAD_BYTES = 6 * 1024 * 1024
+"""Lambda's limit on a synchronous invocation's payload: the whole proxy event (headers, context
+and the body, base64-encoded for binary types, so 4.5 MB of bytes already fill it), not the body
+alone. https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html"""
 LOCAL_ENVIRONMENT = "dev"
 """Whose settings the local API follows (DATA_API_DEV_* and DATA_API_* overrides apply)."""
 
@@ -41,6 +45,10 @@ MISSING_ROUTE = (403, {"message": "Missing Authentication Token"})
 """What a REST API answers for a path or method it does not define (not 404/405)."""
 THROTTLED = (429, {"message": "Too Many Requests"})
 TOO_LARGE = (413, {"message": "Request Too Long"})
+"""What a client gets when the event exceeds Lambda's invocation limit: API Gateway's answer,
+before the function ever runs (a known behaviour: koki-develop/lgtm-generator#10)."""
+OVER_API_GATEWAY_LIMIT = b"HTTP content length exceeded 10485760 bytes."
+"""API Gateway's plain-text answer (413) to a body over its 10 MB, same source."""
 BAD_GATEWAY = (502, {"message": "Internal server error"})
 BAD_REQUEST = (400, {"message": "Bad Request"})
 FORBIDDEN = (403, {"message": "Forbidden"})
@@ -231,7 +239,11 @@ class LocalApi:
         )
         # The function's own CORS definition, which the stack also uses for the preflight.
         self.cors: dict[str, str] = self._function.ingest.cors_headers(settings.cors_allowed_origin)
-        self.bucket = TokenBucket(settings.throttle_rate_limit, settings.throttle_burst_limit)
+        # Per method, like the stage's method settings ("*/*"): POST and OPTIONS each get a bucket.
+        self.buckets = {
+            method: TokenBucket(settings.throttle_rate_limit, settings.throttle_burst_limit)
+            for method in ("POST", "OPTIONS")
+        }
         self._server = _Server((host, port), self._request_handler())
         self._thread: threading.Thread | None = None
 
@@ -250,7 +262,7 @@ class LocalApi:
         """What the stage answers to one request (the HTTP server only moves bytes)."""
         if urlsplit(raw_path).path.rstrip("/") != f"/{RESOURCE_PATH}" or method not in ("POST", "OPTIONS"):
             return gateway_answer(MISSING_ROUTE, self.cors)
-        if not self.bucket.take():
+        if not self.buckets[method].take():
             return gateway_answer(THROTTLED, self.cors)
         if method == "OPTIONS":  # the stage's MOCK integration: CORS headers, empty body
             return HttpAnswer(200, [("Content-Type", "application/json"), *self.cors.items()], b"")
@@ -259,6 +271,8 @@ class LocalApi:
             if sent[-1:] != [self.api_key]:
                 return gateway_answer(FORBIDDEN, self.cors)
         event = to_event(method, raw_path, headers, body, ip, self.settings.environment)
+        if len(json.dumps(event).encode()) > LAMBDA_INVOCATION_PAYLOAD_BYTES:
+            return gateway_answer(TOO_LARGE, self.cors)
         context = _Context(event["requestContext"]["requestId"], self.settings.lambda_timeout_seconds)
         try:
             response = self._function.handler(event, context)
@@ -289,7 +303,7 @@ class LocalApi:
                     # rather than a reset connection mid-upload.
                     while length > 0:
                         length -= len(self.rfile.read(min(length, 1 << 16)) or b"x" * length)
-                    self._send(gateway_answer(TOO_LARGE, api.cors))
+                    self._send(HttpAnswer(413, [("Content-Type", "text/plain")], OVER_API_GATEWAY_LIMIT))
                     return
                 body = self.rfile.read(length) if length else b""
                 self._send(

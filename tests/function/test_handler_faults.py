@@ -6,13 +6,12 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import botocore.endpoint
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ReadTimeoutError
 from botocore.httpsession import URLLib3Session
 
-from tests.function.conftest import Deployed, make_event
+from tests.function.conftest import Deployed, load_handler, make_event
 
 
 class _Raw:
@@ -30,10 +29,10 @@ def dynamodb_error(status: int, code: str, message: str) -> AWSResponse:
 
 
 @pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Record the SDK's backoff instead of waiting it out."""
+def sleeps(served: Deployed, monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record the handler's backoff instead of waiting it out."""
     slept: list[float] = []
-    monkeypatch.setattr(botocore.endpoint.time, "sleep", slept.append)
+    monkeypatch.setattr(served.handler, "_sleep", slept.append)
     return slept
 
 
@@ -140,7 +139,7 @@ def test_access_denied_is_a_generic_500(
     assert served.items() == []
 
 
-def test_timeouts_are_retried_then_a_500(
+def test_timeouts_are_retried_then_a_503(
     served: Deployed, sleeps: list[float], caplog: pytest.LogCaptureFixture
 ) -> None:
     def timeout(**_: Any) -> None:
@@ -148,11 +147,109 @@ def test_timeouts_are_retried_then_a_500(
 
     attempts = inject(served, timeout)
     response, line = invoke_logged(served, caplog)
-    assert response["statusCode"] == 500
+    assert response["statusCode"] == 503
+    assert response["headers"]["Retry-After"] == "1"
     assert len(attempts) == served.handler.MAX_ATTEMPTS
-    assert line["error"] == "ReadTimeoutError"
+    assert (line["error"], line["code"]) == ("UnavailableError", "ReadTimeoutError")
     assert_leaks_nothing(response)
     assert served.items() == []
+
+
+def test_a_server_error_from_dynamodb_is_retried_then_a_503(
+    served: Deployed, sleeps: list[float], caplog: pytest.LogCaptureFixture
+) -> None:
+    attempts = inject(served, lambda **_: dynamodb_error(500, "InternalServerError", "Internal error"))
+    response, line = invoke_logged(served, caplog)
+    assert response["statusCode"] == 503
+    assert len(attempts) == served.handler.MAX_ATTEMPTS
+    assert line["code"] == "InternalServerError"
+    assert served.items() == []
+
+
+def test_a_throttled_first_attempt_then_success_stores_once(served: Deployed, sleeps: list[float]) -> None:
+    throttled = dynamodb_error(400, "ProvisionedThroughputExceededException", "slow down")
+    attempts = inject(served, lambda **_: throttled, times=1)
+    response = served.invoke(make_event('{"retried": true}'))
+    assert response["statusCode"] == 200
+    assert (len(attempts), len(sleeps)) == (1, 1)
+    assert len(served.items()) == 1
+
+
+class FakeClock:
+    """Lambda's clock for one invocation: a stalled DynamoDB and the backoff advance it."""
+
+    def __init__(self, timeout_seconds: float) -> None:
+        self.timeout_seconds = timeout_seconds
+        self.now = 0.0
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int((self.timeout_seconds - self.now) * 1000)
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.mark.parametrize("timeout_seconds", [3, 4, 5, 6, 7, 10, 28])
+@pytest.mark.parametrize("jitter", [0.0, 0.5, 0.999])
+def test_a_stalling_dynamodb_is_answered_503_before_the_functions_deadline(
+    served: Deployed, monkeypatch: pytest.MonkeyPatch, timeout_seconds: int, jitter: float
+) -> None:
+    """Each attempt stalls for the full connect + read timeout. Whatever the function's timeout
+    and the backoff, the handler must answer (503) with its margin still left, never run out
+    (which the client would see as API Gateway's 502)."""
+    handler = served.handler
+    clock = FakeClock(timeout_seconds)
+    monkeypatch.setattr(handler, "_sleep", clock.sleep)
+    monkeypatch.setattr(handler.random, "random", lambda: jitter)
+
+    def stall(**_: Any) -> None:
+        clock.sleep(handler.ingest.ATTEMPT_SECONDS)
+        raise ReadTimeoutError(endpoint_url="https://dynamodb.us-east-1.amazonaws.com/")
+
+    attempts = inject(served, stall)
+    response = handler.handler(make_event('{"n": 1}'), clock)
+    assert response["statusCode"] == 503
+    assert clock.now + handler.ingest.ANSWER_MARGIN_SECONDS <= timeout_seconds
+    assert 1 <= len(attempts) <= handler.MAX_ATTEMPTS
+    if timeout_seconds >= 7:  # three attempts and their backoff fit
+        assert len(attempts) == handler.MAX_ATTEMPTS
+    assert served.items() == []
+
+
+def test_no_attempt_starts_without_room_to_finish_it(served: Deployed) -> None:
+    clock = FakeClock(served.handler.ingest.ATTEMPT_SECONDS)  # less than an attempt plus the margin
+    attempts = inject(served, lambda **_: None)
+    response = served.handler.handler(make_event('{"n": 1}'), clock)
+    assert response["statusCode"] == 503
+    assert attempts == []
+    assert served.items() == []
+
+
+def test_a_real_stalled_endpoint_is_answered_before_the_deadline(
+    served: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A socket on loopback that accepts connections and never answers: the SDK's real read
+    timeout fires, and the handler answers 503 while the (real-clock) context still has time."""
+    import socket
+    import time as real_time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", f"http://127.0.0.1:{listener.getsockname()[1]}")
+    handler = load_handler()
+    deadline = real_time.monotonic() + served.handler.ingest.MIN_FUNCTION_TIMEOUT_SECONDS
+
+    class RealContext:
+        def get_remaining_time_in_millis(self) -> int:
+            return int((deadline - real_time.monotonic()) * 1000)
+
+    try:
+        response = handler.handler(make_event('{"n": 1}'), RealContext())
+    finally:
+        listener.close()
+    assert response["statusCode"] == 503
+    assert RealContext().get_remaining_time_in_millis() > 0
 
 
 def test_a_retry_of_a_write_that_landed_is_a_success_not_a_duplicate(

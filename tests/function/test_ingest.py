@@ -299,3 +299,19 @@ def test_malformed_event_parts_are_ignored_not_crashed_on(odd: object) -> None:
     event = make_event(headers=odd, multiValueHeaders={"User-Agent": odd}, requestContext={"identity": odd})
     assert ingest.header(event, "User-Agent") in (None, "a")
     assert "source_ip" not in ingest.request_metadata(event)
+
+
+def test_the_time_budget_leaves_room_for_one_attempt_and_the_answer() -> None:
+    assert ingest.ATTEMPT_SECONDS == ingest.CONNECT_TIMEOUT_SECONDS + ingest.READ_TIMEOUT_SECONDS
+    assert ingest.MIN_FUNCTION_TIMEOUT_SECONDS == 3
+    assert ingest.may_attempt(ingest.ATTEMPT_SECONDS + ingest.ANSWER_MARGIN_SECONDS)
+    assert not ingest.may_attempt(ingest.ATTEMPT_SECONDS + ingest.ANSWER_MARGIN_SECONDS - 0.001)
+    assert not ingest.may_attempt(3.0, wait_seconds=0.6)
+    assert ingest.may_attempt(ingest.MIN_FUNCTION_TIMEOUT_SECONDS)
+
+
+def test_backoff_is_full_jitter_capped() -> None:
+    assert ingest.backoff_seconds(1, 0.0) == 0.0
+    assert ingest.backoff_seconds(1, 0.5) == pytest.approx(0.05)
+    assert ingest.backoff_seconds(2, 0.999) < 0.2
+    assert ingest.backoff_seconds(30, 0.999) < ingest.BACKOFF_CAP_SECONDS

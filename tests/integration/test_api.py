@@ -133,10 +133,21 @@ def test_errors_answer_json_and_store_nothing(target: Target) -> None:
     assert target.items_marked(marker) == []
 
 
-def test_payload_over_api_gateways_10_mb_is_refused(target: Target) -> None:
+def test_payload_over_api_gateways_10_mb_is_refused_by_the_gateway(target: Target) -> None:
     reply = target.post(b"x" * (10 * 1024 * 1024 + 1), content_type="text/plain")
     assert reply.status == 413
-    assert_cors(reply)
+    assert reply.body == b"HTTP content length exceeded 10485760 bytes."
+
+
+def test_payload_over_lambdas_6_mb_is_refused_before_the_function_runs(target: Target) -> None:
+    """Between Lambda's 6 MB invocation limit and API Gateway's 10 MB, API Gateway answers
+    itself, in its own words and without a request id: the function never sees the request."""
+    marker = new_marker()
+    body = json.dumps({"marker": marker, "big": "x" * (6 * 1024 * 1024)})
+    reply = target.post(body, content_type="application/json")
+    assert reply.status == 413
+    assert reply.json() == {"message": "Request Too Long"}
+    assert target.items_marked(marker) == []
 
 
 # --- concurrency and throttling -----------------------------------------------------------

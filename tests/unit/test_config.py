@@ -65,9 +65,15 @@ def test_only_prod_is_deletion_protected() -> None:
         ({"lambda_runtime": "nodejs20.x"}, "lambda_runtime='nodejs20.x'"),
         (
             {"lambda_timeout_seconds": 29},
-            "setting lambda_timeout_seconds=29 is not allowed; allowed: a whole number from 1 to 28",
+            "setting lambda_timeout_seconds=29 is not allowed; allowed: a whole number from 3 (room for "
+            "one DynamoDB attempt and the answer) to 28 (below API Gateway's 29 s)",
         ),
         ({"lambda_timeout_seconds": 0}, "lambda_timeout_seconds=0"),
+        # Shorter than one DynamoDB attempt (1 s connect + 1 s read) and the time to answer.
+        (
+            {"lambda_timeout_seconds": 2},
+            "lambda_timeout_seconds=2 is not allowed; allowed: a whole number from 3",
+        ),
         ({"read_capacity": 0}, "setting read_capacity=0 is not allowed"),
         ({"write_capacity": -5}, "setting write_capacity=-5 is not allowed"),
         (
@@ -190,7 +196,8 @@ def _run_main(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         (
             {"DATA_API_LAMBDA_TIMEOUT_SECONDS": "30"},
             "data-api: error: setting lambda_timeout_seconds=30 is not allowed; "
-            "allowed: a whole number from 1 to 28",
+            "allowed: a whole number from 3 (room for one DynamoDB attempt and the answer) to 28 "
+            "(below API Gateway's 29 s)",
         ),
         (
             {"DATA_API_LAMBDA_RUNTIME": "python3.8"},
