@@ -1,14 +1,22 @@
-"""The alert topic, its email subscription, and the metric alarms that publish to it."""
+"""The alarms of a stack (what each watches, in one list) and the construct that deploys them:
+an encrypted SNS topic with an email subscription, and one metric alarm per definition.
+
+Adding an alarm is one entry in ``alarm_specs`` and its test. The provider's classes are imported
+inside ``Alarms`` only: `make verify` reads ``alarm_specs`` without loading the provider.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
-from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
-from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from constructs import Construct
+
+from constructs_lib.config import Settings
+
+if TYPE_CHECKING:
+    from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
 
 FIVE_MINUTES = 300
 
@@ -33,6 +41,67 @@ class MetricAlarmSpec:
     treat_missing_data: str = "notBreaching"
     """No data means no requests, so nothing failed: missing data is not a breach."""
 
+    def alarm_name(self, prefix: str) -> str:
+        return f"{prefix}-{self.id.replace('_', '-')}"
+
+    @property
+    def is_percentile(self) -> bool:
+        return self.statistic.startswith("p")
+
+
+def alarm_specs(
+    settings: Settings, api_name: str, function_name: str, table_name: str
+) -> list[MetricAlarmSpec]:
+    """Every alarm of one environment. The names may be Terraform references (in the stack) or
+    the deployed names (in `make verify`)."""
+    api_dimensions = {"ApiName": api_name, "Stage": settings.environment}
+    return [
+        MetricAlarmSpec(
+            id="function_errors",
+            description="The ingest function failed at least once in 5 minutes",
+            namespace="AWS/Lambda",
+            metric_name="Errors",
+            dimensions={"FunctionName": function_name},
+            threshold=1,
+        ),
+        MetricAlarmSpec(
+            id="function_throttles",
+            description="Invocations of the ingest function were throttled",
+            namespace="AWS/Lambda",
+            metric_name="Throttles",
+            dimensions={"FunctionName": function_name},
+            threshold=1,
+        ),
+        MetricAlarmSpec(
+            id="api_5xx",
+            description="The API answered with a 5XX status",
+            namespace="AWS/ApiGateway",
+            metric_name="5XXError",
+            dimensions=api_dimensions,
+            threshold=1,
+        ),
+        MetricAlarmSpec(
+            id="table_write_throttles",
+            description="Writes to the data table were throttled",
+            namespace="AWS/DynamoDB",
+            metric_name="WriteThrottleEvents",
+            dimensions={"TableName": table_name},
+            threshold=1,
+        ),
+        MetricAlarmSpec(
+            id="api_latency_p99",
+            description=f"p99 latency of the API above {settings.latency_alarm_p99_ms} ms for 15 minutes",
+            namespace="AWS/ApiGateway",
+            metric_name="Latency",
+            dimensions=api_dimensions,
+            statistic="p99",
+            comparison_operator="GreaterThanThreshold",
+            threshold=settings.latency_alarm_p99_ms,
+            evaluation_periods=3,
+            datapoints_to_alarm=3,
+        ),
+    ]
+
 
 @dataclass(frozen=True)
 class AlarmsProps:
@@ -53,6 +122,9 @@ class Alarms(Construct):
     """
 
     def __init__(self, scope: Construct, id_: str, props: AlarmsProps) -> None:
+        from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
+        from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
+
         super().__init__(scope, id_)
         self.topic = SnsTopic(self, "topic", name=props.topic_name, kms_master_key_id=props.kms_key_arn)
         self.subscription = SnsTopicSubscription(
@@ -61,17 +133,18 @@ class Alarms(Construct):
         self.alarms = [self._alarm(spec, props.alarm_name_prefix) for spec in props.alarms]
 
     def _alarm(self, spec: MetricAlarmSpec, name_prefix: str) -> CloudwatchMetricAlarm:
-        percentile = spec.statistic.startswith("p")
+        from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
+
         return CloudwatchMetricAlarm(
             self,
             spec.id,
-            alarm_name=f"{name_prefix}-{spec.id.replace('_', '-')}",
+            alarm_name=spec.alarm_name(name_prefix),
             alarm_description=spec.description,
             namespace=spec.namespace,
             metric_name=spec.metric_name,
             dimensions=dict(spec.dimensions),
-            statistic=None if percentile else spec.statistic,
-            extended_statistic=spec.statistic if percentile else None,
+            statistic=None if spec.is_percentile else spec.statistic,
+            extended_statistic=spec.statistic if spec.is_percentile else None,
             period=spec.period_seconds,
             evaluation_periods=spec.evaluation_periods,
             datapoints_to_alarm=spec.datapoints_to_alarm,

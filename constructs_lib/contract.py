@@ -45,6 +45,31 @@ BINARY_MEDIA_TYPES: tuple[str, ...] = (
 type arrives as text."""
 
 
+ACCESS_LOG_FORMAT: dict[str, str] = {
+    "requestId": "$context.requestId",
+    "extendedRequestId": "$context.extendedRequestId",
+    "ip": "$context.identity.sourceIp",
+    "userAgent": "$context.identity.userAgent",
+    "requestTime": "$context.requestTime",
+    "httpMethod": "$context.httpMethod",
+    "resourcePath": "$context.resourcePath",
+    "status": "$context.status",
+    "protocol": "$context.protocol",
+    "responseLength": "$context.responseLength",
+    "responseLatency": "$context.responseLatency",
+    "integrationLatency": "$context.integrationLatency",
+    "integrationStatus": "$context.integrationStatus",
+    "errorMessage": "$context.error.message",
+    "errorType": "$context.error.responseType",
+}
+"""One JSON object per request; never the payload."""
+
+
+def execution_log_group_name(rest_api_id: str, stage_name: str) -> str:
+    """The log group API Gateway writes execution logs to; we create it so it has retention and a key."""
+    return f"API-Gateway-Execution-Logs_{rest_api_id}/{stage_name}"
+
+
 def load_function_module(name: str, module_name: str | None = None) -> ModuleType:
     """A fresh copy of ``lambda/<name>.py`` (under ``module_name``, so copies never collide),
     imported as the Lambda runtime would: its sibling modules importable by bare name."""

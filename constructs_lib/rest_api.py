@@ -39,31 +39,18 @@ from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
 from constructs import Construct
 
 from constructs_lib.accepted_findings import accept_findings
-from constructs_lib.contract import BINARY_MEDIA_TYPES, RESOURCE_PATH, load_function_module
+from constructs_lib.contract import (
+    ACCESS_LOG_FORMAT,
+    BINARY_MEDIA_TYPES,
+    RESOURCE_PATH,
+    execution_log_group_name,
+    load_function_module,
+)
 
 _FUNCTION_RESPONSES = load_function_module("ingest")
 
 POST_STATUS_CODES = ("200", "400", "413", "500", "503")
 """The statuses the function answers with (documented on the method; a proxy passes any)."""
-
-ACCESS_LOG_FORMAT: dict[str, str] = {
-    "requestId": "$context.requestId",
-    "extendedRequestId": "$context.extendedRequestId",
-    "ip": "$context.identity.sourceIp",
-    "userAgent": "$context.identity.userAgent",
-    "requestTime": "$context.requestTime",
-    "httpMethod": "$context.httpMethod",
-    "resourcePath": "$context.resourcePath",
-    "status": "$context.status",
-    "protocol": "$context.protocol",
-    "responseLength": "$context.responseLength",
-    "responseLatency": "$context.responseLatency",
-    "integrationLatency": "$context.integrationLatency",
-    "integrationStatus": "$context.integrationStatus",
-    "errorMessage": "$context.error.message",
-    "errorType": "$context.error.responseType",
-}
-"""One JSON object per request; never the payload."""
 
 
 def cors_headers(allowed_origin: str) -> dict[str, str]:
@@ -71,11 +58,6 @@ def cors_headers(allowed_origin: str) -> dict[str, str]:
     API Gateway's error responses always say what the function says."""
     headers: dict[str, str] = _FUNCTION_RESPONSES.cors_headers(allowed_origin)
     return headers
-
-
-def execution_log_group_name(rest_api_id: str, stage_name: str) -> str:
-    """The log group API Gateway writes execution logs to; we create it so it has retention and a key."""
-    return f"API-Gateway-Execution-Logs_{rest_api_id}/{stage_name}"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTag
 from constructs import Construct
 
 from constructs_lib.accepted_findings import accept_findings
-from constructs_lib.alarms import Alarms, AlarmsProps, MetricAlarmSpec
+from constructs_lib.alarms import Alarms, AlarmsProps, alarm_specs
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.config import ALERT_EMAIL_PATTERN, PROJECT, REQUIRED_TAG_KEYS, Settings
 from constructs_lib.encryption import DataKey, DataKeyProps
@@ -221,7 +221,7 @@ class DataApiStack(_BaseStack):
                 alarm_name_prefix=s.stack_name,
                 alert_email=alert_email.string_value,
                 kms_key_arn=data_key.arn,
-                alarms=self._alarm_specs(function.name, api, table.name),
+                alarms=alarm_specs(s, api.api.name, function.name, table.name),
             ),
         )
         data_key.admit_log_groups(
@@ -248,56 +248,6 @@ class DataApiStack(_BaseStack):
                 description="The API key itself: `cdktf output` / `terraform output -raw api_key_value`",
                 sensitive=True,
             )
-
-    def _alarm_specs(self, function_name: str, api: RestApi, table_name: str) -> list[MetricAlarmSpec]:
-        s = self.settings
-        api_dimensions = {"ApiName": api.api.name, "Stage": s.environment}
-        return [
-            MetricAlarmSpec(
-                id="function_errors",
-                description="The ingest function failed at least once in 5 minutes",
-                namespace="AWS/Lambda",
-                metric_name="Errors",
-                dimensions={"FunctionName": function_name},
-                threshold=1,
-            ),
-            MetricAlarmSpec(
-                id="function_throttles",
-                description="Invocations of the ingest function were throttled",
-                namespace="AWS/Lambda",
-                metric_name="Throttles",
-                dimensions={"FunctionName": function_name},
-                threshold=1,
-            ),
-            MetricAlarmSpec(
-                id="api_5xx",
-                description="The API answered with a 5XX status",
-                namespace="AWS/ApiGateway",
-                metric_name="5XXError",
-                dimensions=api_dimensions,
-                threshold=1,
-            ),
-            MetricAlarmSpec(
-                id="table_write_throttles",
-                description="Writes to the data table were throttled",
-                namespace="AWS/DynamoDB",
-                metric_name="WriteThrottleEvents",
-                dimensions={"TableName": table_name},
-                threshold=1,
-            ),
-            MetricAlarmSpec(
-                id="api_latency_p99",
-                description=f"p99 latency of the API above {s.latency_alarm_p99_ms} ms for 15 minutes",
-                namespace="AWS/ApiGateway",
-                metric_name="Latency",
-                dimensions=api_dimensions,
-                statistic="p99",
-                comparison_operator="GreaterThanThreshold",
-                threshold=s.latency_alarm_p99_ms,
-                evaluation_periods=3,
-                datapoints_to_alarm=3,
-            ),
-        ]
 
 
 def build_app(app: Construct, all_settings: list[Settings]) -> list[TerraformStack]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from constructs_lib.rest_api import ACCESS_LOG_FORMAT
+from constructs_lib.contract import ACCESS_LOG_FORMAT
 from tests.conftest import SynthesizedStack
 
 CORS_HEADERS = {
