@@ -25,7 +25,7 @@ export PIPENV_IGNORE_VIRTUALENVS := 1
 export PIPENV_VERBOSITY := -1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup synth test lint unit scan snapshot-update local load bench clean
+.PHONY: help setup synth test lint unit scan snapshot-update local load verify bench clean
 
 help:
 	@echo "make synth            write cdktf.out/stacks/<stack>/cdk.tf.json for every stack"
@@ -34,6 +34,7 @@ help:
 	@echo "make snapshot-update  rewrite the stack snapshots after an intended change"
 	@echo "make local            serve the API on http://127.0.0.1:8080 (PORT, HOST override)"
 	@echo "make load             load check: LOAD_ARGS='--requests 1000 --rate 100 --concurrency 20'"
+	@echo "make verify           check a deployment: DATA_API_OUTPUTS=outputs-dev.json (VERIFY_ARGS=--alarm-test)"
 	@echo "make bench            measure synth, test suite, cold start, warm cost, asset size"
 	@echo "make clean            remove generated files (not the Terraform state)"
 
@@ -90,6 +91,11 @@ local: setup
 LOAD_ARGS ?=
 load: setup
 	$(PY) -m local.load $(LOAD_ARGS)
+
+# Checks a deployed environment stack against every claim (read-only, plus a few requests).
+VERIFY_ARGS ?=
+verify: setup
+	$(PY) -m verify.run $(VERIFY_ARGS)
 
 bench: setup
 	$(PY) -m bench.run

@@ -127,6 +127,20 @@ def auth_modes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Synthesize
     return {"api_key": stacks["data-api-dev"], "iam": stacks["data-api-staging"]}
 
 
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """moto's DynamoDB as a real HTTP server on loopback, for the whole session."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
 SCAN_PYTHON = REPO_ROOT / ".scan" / "bin" / "python"
 GATE = REPO_ROOT / "security" / "scan.py"
 GATE_TESTS = "tests/unit/test_scan.py::"

@@ -113,20 +113,6 @@ def deployed(aws_env: None) -> Iterator[Deployed]:
         yield Deployed(load_handler(), client)
 
 
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    """moto's DynamoDB as a real HTTP server on loopback, for the whole session."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-
-
 @pytest.fixture
 def served(aws_env: None, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Deployed]:
     """The handler pointed at moto's HTTP server through AWS_ENDPOINT_URL_DYNAMODB, with a

@@ -1,0 +1,208 @@
+"""An environment built with boto3 the way the synthesized stack describes it, on moto's server.
+
+It follows the same sources the stack does (settings, policies, alarm definitions, contract), so
+`make verify` must find nothing wrong with it; tests then change one property at a time.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+from constructs_lib.alarms import alarm_specs
+from constructs_lib.aws_context import AwsContext
+from constructs_lib.config import Settings
+from constructs_lib.contract import (
+    ACCESS_LOG_FORMAT,
+    HANDLER,
+    RESOURCE_PATH,
+    execution_log_group_name,
+    load_function_module,
+    table_definition,
+)
+from constructs_lib.iam_policy import policy_document
+from constructs_lib.policies import data_key_statements, function_statements, service_trust_policy
+
+ACCOUNT = "123456789012"  # moto's account
+_INGEST = load_function_module("ingest", "data_api_emulated_ingest")
+
+
+def build_environment(settings: Settings, client: Any, api_url_base: str) -> dict[str, str]:
+    """Create every resource of one environment stack; returns what `cdktf deploy` would output."""
+    s = settings
+    aws = AwsContext(ACCOUNT, "aws", s.region, "amazonaws.com")
+    function_name = s.resource_name("ingest")
+    lambda_log_group = f"/aws/lambda/{function_name}"
+    access_log_group = f"/aws/apigateway/{s.resource_name('access')}"
+
+    gateway = client("apigateway")
+    api_id = gateway.create_rest_api(
+        name=s.resource_name("api"), endpointConfiguration={"types": ["REGIONAL"]}
+    )["id"]
+    log_groups = [lambda_log_group, access_log_group, execution_log_group_name(api_id, s.environment)]
+
+    kms = client("kms")
+    key_policy = policy_document(data_key_statements(aws, log_groups))
+    key_arn = kms.create_key(Policy=key_policy, Description="data key")["KeyMetadata"]["Arn"]
+    kms.enable_key_rotation(KeyId=key_arn)
+
+    dynamodb = client("dynamodb")
+    table_name = s.resource_name("data")
+    table_arn = dynamodb.create_table(
+        **table_definition(table_name, s.read_capacity, s.write_capacity),
+        SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key_arn},
+        DeletionProtectionEnabled=s.deletion_protection,
+    )["TableDescription"]["TableArn"]
+    dynamodb.update_continuous_backups(
+        TableName=table_name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+    )
+    scaling = client("application-autoscaling")
+    target = {
+        "ServiceNamespace": "dynamodb",
+        "ResourceId": f"table/{table_name}",
+        "ScalableDimension": "dynamodb:table:WriteCapacityUnits",
+    }
+    scaling.register_scalable_target(**target, MinCapacity=s.write_capacity, MaxCapacity=s.max_write_capacity)
+    scaling.put_scaling_policy(
+        **target,
+        PolicyName=f"{table_name}-write-utilization",
+        PolicyType="TargetTrackingScaling",
+        TargetTrackingScalingPolicyConfiguration={
+            "TargetValue": s.write_target_utilization_percent,
+            "PredefinedMetricSpecification": {"PredefinedMetricType": "DynamoDBWriteCapacityUtilization"},
+        },
+    )
+
+    logs = client("logs")
+    for name in log_groups:
+        logs.create_log_group(logGroupName=name, kmsKeyId=key_arn)
+        logs.put_retention_policy(logGroupName=name, retentionInDays=s.log_retention_days)
+
+    iam = client("iam")
+    role = iam.create_role(
+        RoleName=f"{function_name}-role",
+        AssumeRolePolicyDocument=service_trust_policy("lambda.amazonaws.com"),
+    )["Role"]
+    iam.put_role_policy(
+        RoleName=role["RoleName"],
+        PolicyName="ingest",
+        PolicyDocument=policy_document(
+            function_statements(aws, table_arn, key_arn, lambda_log_group, s.tracing_enabled)
+        ),
+    )
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("handler.py", "def handler(event, context):\n    return {}\n")
+    function_arn = client("lambda").create_function(
+        FunctionName=function_name,
+        Runtime=s.lambda_runtime,
+        Role=role["Arn"],
+        Handler=HANDLER,
+        Code={"ZipFile": archive.getvalue()},
+        MemorySize=s.lambda_memory_mb,
+        Timeout=s.lambda_timeout_seconds,
+        Environment={
+            "Variables": {
+                "TABLE_NAME": table_name,
+                "STAGE": s.environment,
+                "LOG_LEVEL": s.log_level,
+                "CORS_ALLOWED_ORIGIN": s.cors_allowed_origin,
+            }
+        },
+        TracingConfig={"Mode": "Active" if s.tracing_enabled else "PassThrough"},
+        LoggingConfig={"LogFormat": "Text", "LogGroup": lambda_log_group},
+    )["FunctionArn"]
+
+    root = gateway.get_resources(restApiId=api_id)["items"][0]["id"]
+    data = gateway.create_resource(restApiId=api_id, parentId=root, pathPart=RESOURCE_PATH)["id"]
+    gateway.put_method(
+        restApiId=api_id,
+        resourceId=data,
+        httpMethod="POST",
+        authorizationType="AWS_IAM" if s.api_auth == "iam" else "NONE",
+        apiKeyRequired=s.api_auth == "api_key",
+    )
+    gateway.put_integration(
+        restApiId=api_id,
+        resourceId=data,
+        httpMethod="POST",
+        type="AWS_PROXY",
+        integrationHttpMethod="POST",
+        uri=aws.lambda_invoke_arn(function_name),
+    )
+    gateway.put_method(restApiId=api_id, resourceId=data, httpMethod="OPTIONS", authorizationType="NONE")
+    cors = _INGEST.cors_headers(s.cors_allowed_origin)
+    for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
+        gateway.put_gateway_response(
+            restApiId=api_id,
+            responseType=kind,
+            responseParameters={f"gatewayresponse.header.{k}": f"'{v}'" for k, v in cors.items()},
+        )
+    deployment = gateway.create_deployment(restApiId=api_id)["id"]
+    gateway.create_stage(
+        restApiId=api_id, stageName=s.environment, deploymentId=deployment, tracingEnabled=s.tracing_enabled
+    )
+    gateway.update_stage(
+        restApiId=api_id,
+        stageName=s.environment,
+        patchOperations=[
+            {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": str(s.throttle_rate_limit)},
+            {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": str(s.throttle_burst_limit)},
+            {"op": "replace", "path": "/*/*/logging/loglevel", "value": "INFO"},
+            {"op": "replace", "path": "/*/*/logging/dataTrace", "value": "false"},
+            {"op": "replace", "path": "/*/*/metrics/enabled", "value": "true"},
+            {
+                "op": "replace",
+                "path": "/accessLogSettings/destinationArn",
+                "value": aws.log_group_arn(access_log_group),
+            },
+            {
+                "op": "replace",
+                "path": "/accessLogSettings/format",
+                "value": json.dumps(ACCESS_LOG_FORMAT, separators=(",", ":")),
+            },
+        ],
+    )
+
+    sns = client("sns")
+    topic_arn = sns.create_topic(Name=s.resource_name("alerts"), Attributes={"KmsMasterKeyId": key_arn})[
+        "TopicArn"
+    ]
+    sns.subscribe(TopicArn=topic_arn, Protocol="email", Endpoint="ops@example.com")
+    cloudwatch = client("cloudwatch")
+    for spec in alarm_specs(s, s.resource_name("api"), function_name, table_name):
+        statistic = (
+            {"ExtendedStatistic": spec.statistic} if spec.is_percentile else {"Statistic": spec.statistic}
+        )
+        cloudwatch.put_metric_alarm(
+            AlarmName=spec.alarm_name(s.stack_name),
+            AlarmDescription=spec.description,
+            Namespace=spec.namespace,
+            MetricName=spec.metric_name,
+            Dimensions=[{"Name": k, "Value": v} for k, v in spec.dimensions.items()],
+            Period=spec.period_seconds,
+            EvaluationPeriods=spec.evaluation_periods,
+            DatapointsToAlarm=spec.datapoints_to_alarm,
+            Threshold=spec.threshold,
+            ComparisonOperator=spec.comparison_operator,
+            TreatMissingData=spec.treat_missing_data,
+            AlarmActions=[topic_arn],
+            OKActions=[topic_arn],
+            **statistic,
+        )
+
+    return {
+        "api_url": f"{api_url_base}/{RESOURCE_PATH}",
+        "api_id": api_id,
+        "stage_name": s.environment,
+        "table_name": table_name,
+        "table_arn": table_arn,
+        "function_name": function_name,
+        "function_arn": function_arn,
+        "kms_key_arn": key_arn,
+        "alert_topic_arn": topic_arn,
+        "lambda_log_group": lambda_log_group,
+        "access_log_group": access_log_group,
+    }

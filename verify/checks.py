@@ -1,0 +1,603 @@
+"""The checks behind `make verify`: what a deployed environment stack must be, compared with
+what it is. Read-only AWS calls, plus a few HTTP requests to the API.
+
+What "must be" comes from the same code the stack is synthesized with (settings, the pure
+policies, the alarm definitions, the contract), never from a second description of the stack.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from constructs_lib.alarms import MetricAlarmSpec, alarm_specs
+from constructs_lib.aws_context import AwsContext
+from constructs_lib.config import Settings
+from constructs_lib.contract import (
+    ACCESS_LOG_FORMAT,
+    HANDLER,
+    PARTITION_KEY,
+    RESOURCE_PATH,
+    SORT_KEY,
+    execution_log_group_name,
+    load_function_module,
+)
+from constructs_lib.policies import data_key_statements, function_statements, service_trust_policy
+from local.target import Reply, request
+
+_INGEST = load_function_module("ingest", "data_api_verify_ingest")
+WRITE_CAPACITY_DIMENSION = "dynamodb:table:WriteCapacityUnits"
+GATEWAY_RESPONSE_TYPES = ("DEFAULT_4XX", "DEFAULT_5XX")
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass
+class Deployment:
+    """One deployed environment stack: its outputs, the settings it was synthesized with, where
+    it lives, and a way to make clients for it."""
+
+    stack: str
+    outputs: Mapping[str, str]
+    settings: Settings
+    aws: AwsContext
+    client: Callable[[str], Any]
+    api_key: str | None = None
+    sign: Callable[[str, str, bytes, dict[str, str]], dict[str, str]] | None = None
+    """Adds SigV4 headers to a request (api_auth=iam)."""
+
+    def output(self, name: str) -> str:
+        value = self.outputs.get(name)
+        if not value:
+            raise MissingOutputError(name)
+        return value
+
+    @property
+    def log_group_names(self) -> list[str]:
+        return [
+            self.output("lambda_log_group"),
+            self.output("access_log_group"),
+            execution_log_group_name(self.output("api_id"), self.output("stage_name")),
+        ]
+
+
+class MissingOutputError(Exception):
+    """The outputs file lacks an output a check needs."""
+
+
+def passed(name: str, detail: str = "") -> Check:
+    return Check(name, True, detail)
+
+
+def failed(name: str, detail: str) -> Check:
+    return Check(name, False, detail)
+
+
+def compare(name: str, expected: Any, actual: Any) -> Check:
+    if expected == actual:
+        return passed(name)
+    return failed(name, f"expected {_show(expected)}, found {_show(actual)}")
+
+
+def _show(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def fields_differ(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> list[str]:
+    """``name: expected X, found Y`` for each field whose value differs."""
+    return [
+        f"{key}: expected {_show(value)}, found {_show(actual.get(key))}"
+        for key, value in expected.items()
+        if actual.get(key) != value
+    ]
+
+
+def compare_fields(name: str, expected: Mapping[str, Any], actual: Mapping[str, Any]) -> Check:
+    differences = fields_differ(expected, actual)
+    return failed(name, "; ".join(differences)) if differences else passed(name)
+
+
+# --- policies -----------------------------------------------------------------------------
+
+_SCALAR_KEYS = frozenset({"Sid", "Effect", "Version"})
+
+
+def _normalized(value: Any, key: str | None = None) -> Any:
+    """A policy element in one canonical form: AWS and Terraform may turn a one-element list into
+    a string and reorder lists; neither changes what the policy allows."""
+    if isinstance(value, dict):
+        return {k: _normalized(v, k) for k, v in value.items()}
+    if key in _SCALAR_KEYS and not isinstance(value, list):
+        return value
+    items = value if isinstance(value, list) else [value]
+    return sorted((_normalized(v) if isinstance(v, dict | list) else v for v in items), key=_show)
+
+
+def policy_statements(document: str | Mapping[str, Any]) -> dict[str, Any]:
+    """The statements of a policy document by Sid, normalized."""
+    parsed = json.loads(document) if isinstance(document, str) else document
+    statements = parsed.get("Statement", [])
+    statements = statements if isinstance(statements, list) else [statements]
+    return {s.get("Sid", f"#{i}"): _normalized(s) for i, s in enumerate(statements)}
+
+
+def compare_policy(name: str, expected: str | Mapping[str, Any], actual: str | Mapping[str, Any]) -> Check:
+    """Whether a deployed policy allows exactly what the stack synthesizes, statement by statement."""
+    want, have = policy_statements(expected), policy_statements(actual)
+    problems = [f"statement {sid} is missing" for sid in want if sid not in have]
+    problems += [f"statement {sid} is not in the stack" for sid in have if sid not in want]
+    problems += [
+        f"statement {sid} differs: expected {_show(want[sid])}, found {_show(have[sid])}"
+        for sid in want
+        if sid in have and want[sid] != have[sid]
+    ]
+    return failed(name, "; ".join(problems)) if problems else passed(name)
+
+
+# --- the table ----------------------------------------------------------------------------
+
+
+def table_checks(d: Deployment) -> Iterator[Check]:
+    s = d.settings
+    name = d.output("table_name")
+    dynamodb = d.client("dynamodb")
+    table = dynamodb.describe_table(TableName=name)["Table"]
+    types = {a["AttributeName"]: a["AttributeType"] for a in table.get("AttributeDefinitions", [])}
+    yield compare(
+        "table: key schema",
+        {PARTITION_KEY: ["HASH", "S"], SORT_KEY: ["RANGE", "S"]},
+        {k["AttributeName"]: [k["KeyType"], types.get(k["AttributeName"])] for k in table["KeySchema"]},
+    )
+    mode = table.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED")
+    throughput = table.get("ProvisionedThroughput", {})
+    write = throughput.get("WriteCapacityUnits", 0)
+    capacity = {"billing_mode": mode, "read_capacity": throughput.get("ReadCapacityUnits")}
+    expected = {"billing_mode": "PROVISIONED", "read_capacity": s.read_capacity}
+    problems = fields_differ(expected, capacity)
+    if not s.write_capacity <= write <= s.max_write_capacity:
+        problems.append(f"write capacity {write} outside {s.write_capacity}..{s.max_write_capacity}")
+    yield failed("table: capacity", "; ".join(problems)) if problems else passed("table: capacity")
+    sse = table.get("SSEDescription", {})
+    yield compare(
+        "table: encryption with this stack's key",
+        {"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": d.output("kms_key_arn")},
+        {k: sse.get(k) for k in ("Status", "SSEType", "KMSMasterKeyArn")},
+    )
+    backups = dynamodb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+    pitr = backups.get("PointInTimeRecoveryDescription", {}).get("PointInTimeRecoveryStatus")
+    yield compare("table: point-in-time recovery", "ENABLED", pitr)
+    yield compare(
+        "table: deletion protection", s.deletion_protection, table.get("DeletionProtectionEnabled", False)
+    )
+    scaling = d.client("application-autoscaling")
+    resource = {
+        "ServiceNamespace": "dynamodb",
+        "ResourceId": f"table/{name}",
+        "ScalableDimension": WRITE_CAPACITY_DIMENSION,
+    }
+    targets = scaling.describe_scalable_targets(
+        ServiceNamespace="dynamodb",
+        ResourceIds=[resource["ResourceId"]],
+        ScalableDimension=WRITE_CAPACITY_DIMENSION,
+    )["ScalableTargets"]
+    found = (
+        {"MinCapacity": targets[0]["MinCapacity"], "MaxCapacity": targets[0]["MaxCapacity"]}
+        if targets
+        else {}
+    )
+    yield compare(
+        "table: write autoscaling target",
+        {"MinCapacity": s.write_capacity, "MaxCapacity": s.max_write_capacity},
+        found or "no scalable target",
+    )
+    policies = scaling.describe_scaling_policies(**resource)["ScalingPolicies"]
+    shapes = [
+        {
+            "PolicyType": p.get("PolicyType"),
+            "TargetValue": float(p.get("TargetTrackingScalingPolicyConfiguration", {}).get("TargetValue", 0)),
+            "Metric": p.get("TargetTrackingScalingPolicyConfiguration", {})
+            .get("PredefinedMetricSpecification", {})
+            .get("PredefinedMetricType"),
+        }
+        for p in policies
+    ]
+    yield compare(
+        "table: write autoscaling policy",
+        [
+            {
+                "PolicyType": "TargetTrackingScaling",
+                "TargetValue": float(s.write_target_utilization_percent),
+                "Metric": "DynamoDBWriteCapacityUtilization",
+            }
+        ],
+        shapes,
+    )
+
+
+# --- the key ------------------------------------------------------------------------------
+
+
+def key_checks(d: Deployment) -> Iterator[Check]:
+    kms = d.client("kms")
+    key = d.output("kms_key_arn")
+    state = kms.describe_key(KeyId=key)["KeyMetadata"].get("KeyState")
+    yield compare("key: enabled", "Enabled", state)
+    yield compare("key: rotation", True, kms.get_key_rotation_status(KeyId=key).get("KeyRotationEnabled"))
+    policy = kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"]
+    expected = {"Version": "2012-10-17", "Statement": data_key_statements(d.aws, d.log_group_names)}
+    yield compare_policy("key: policy", expected, policy)
+
+
+# --- the function -------------------------------------------------------------------------
+
+
+def function_checks(d: Deployment) -> Iterator[Check]:
+    s = d.settings
+    name = d.output("function_name")
+    functions = d.client("lambda")
+    config = functions.get_function_configuration(FunctionName=name)
+    yield compare_fields(
+        "function: configuration",
+        {"Runtime": s.lambda_runtime, "MemorySize": s.lambda_memory_mb, "Timeout": s.lambda_timeout_seconds,
+         "Handler": HANDLER},
+        config,
+    )  # fmt: skip
+    yield compare(
+        "function: environment",
+        {
+            "TABLE_NAME": d.output("table_name"),
+            "STAGE": s.environment,
+            "LOG_LEVEL": s.log_level,
+            "CORS_ALLOWED_ORIGIN": s.cors_allowed_origin,
+        },
+        config.get("Environment", {}).get("Variables", {}),
+    )
+    yield compare(
+        "function: tracing",
+        "Active" if s.tracing_enabled else "PassThrough",
+        config.get("TracingConfig", {}).get("Mode"),
+    )
+    yield compare(
+        "function: log group", d.output("lambda_log_group"), config.get("LoggingConfig", {}).get("LogGroup")
+    )
+    reserved = functions.get_function_concurrency(FunctionName=name).get("ReservedConcurrentExecutions")
+    yield compare("function: reserved concurrency", s.lambda_reserved_concurrency or None, reserved)
+    role_name = config["Role"].rsplit("/", 1)[-1]
+    iam = d.client("iam")
+    trust = iam.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
+    yield compare_policy("function: role trust policy", service_trust_policy("lambda.amazonaws.com"), trust)
+    inline = iam.list_role_policies(RoleName=role_name)["PolicyNames"]
+    attached = [
+        p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]
+    ]
+    if inline != ["ingest"] or attached:
+        yield failed(
+            "function: role policy",
+            f"expected the one inline policy 'ingest' and nothing attached, found inline {inline}, "
+            f"attached {attached}",
+        )
+        return
+    document = iam.get_role_policy(RoleName=role_name, PolicyName="ingest")["PolicyDocument"]
+    expected = {
+        "Version": "2012-10-17",
+        "Statement": function_statements(
+            d.aws,
+            d.output("table_arn"),
+            d.output("kms_key_arn"),
+            d.output("lambda_log_group"),
+            s.tracing_enabled,
+        ),
+    }
+    yield compare_policy("function: role policy", expected, document)
+
+
+# --- log groups ---------------------------------------------------------------------------
+
+
+def log_group_checks(d: Deployment) -> Iterator[Check]:
+    logs = d.client("logs")
+    for name in d.log_group_names:
+        found = [
+            g
+            for g in logs.describe_log_groups(logGroupNamePrefix=name).get("logGroups", [])
+            if g["logGroupName"] == name
+        ]
+        check = f"log group {name}"
+        if not found:
+            yield failed(check, "does not exist")
+            continue
+        yield compare_fields(
+            check,
+            {"retentionInDays": d.settings.log_retention_days, "kmsKeyId": d.output("kms_key_arn")},
+            found[0],
+        )
+
+
+# --- the API ------------------------------------------------------------------------------
+
+
+def api_checks(d: Deployment) -> Iterator[Check]:
+    s = d.settings
+    gateway = d.client("apigateway")
+    api_id, stage_name = d.output("api_id"), d.output("stage_name")
+    stage = gateway.get_stage(restApiId=api_id, stageName=stage_name)
+    yield compare("api: stage tracing", s.tracing_enabled, stage.get("tracingEnabled", False))
+    yield compare(
+        "api: access log",
+        {
+            "format": json.dumps(ACCESS_LOG_FORMAT, separators=(",", ":")),
+            "destinationArn": d.aws.log_group_arn(d.output("access_log_group")),
+        },
+        stage.get("accessLogSettings", {}),
+    )
+    method = stage.get("methodSettings", {}).get("*/*", {})
+    yield compare_fields(
+        "api: throttle per method",
+        {"throttlingRateLimit": float(s.throttle_rate_limit), "throttlingBurstLimit": s.throttle_burst_limit},
+        {**method, "throttlingRateLimit": float(method.get("throttlingRateLimit", -1))},
+    )
+    yield compare_fields(
+        "api: logging (INFO, metrics, no data trace)",
+        {"loggingLevel": "INFO", "metricsEnabled": True, "dataTraceEnabled": False},
+        method,
+    )
+    cors = {
+        f"gatewayresponse.header.{k}": f"'{v}'"
+        for k, v in _INGEST.cors_headers(s.cors_allowed_origin).items()
+    }
+    for kind in GATEWAY_RESPONSE_TYPES:
+        response = gateway.get_gateway_response(restApiId=api_id, responseType=kind)
+        yield compare(
+            f"api: {kind} gateway response carries CORS", cors, response.get("responseParameters", {})
+        )
+    resources = gateway.get_resources(restApiId=api_id, limit=500)["items"]
+    data = [r for r in resources if r.get("path") == f"/{RESOURCE_PATH}"]
+    if not data:
+        yield failed("api: methods of /data", f"no /{RESOURCE_PATH} resource")
+        return
+    post = gateway.get_method(restApiId=api_id, resourceId=data[0]["id"], httpMethod="POST")
+    options = gateway.get_method(restApiId=api_id, resourceId=data[0]["id"], httpMethod="OPTIONS")
+    yield compare(
+        f"api: authorization for api_auth={s.api_auth}",
+        {
+            "POST": ["AWS_IAM" if s.api_auth == "iam" else "NONE", s.api_auth == "api_key"],
+            "OPTIONS": ["NONE", False],
+        },
+        {
+            "POST": [post.get("authorizationType"), post.get("apiKeyRequired", False)],
+            "OPTIONS": [options.get("authorizationType"), options.get("apiKeyRequired", False)],
+        },
+    )
+    integration = post.get("methodIntegration", {})
+    yield compare(
+        "api: POST integration",
+        {"type": "AWS_PROXY", "uri": d.aws.lambda_invoke_arn(d.output("function_name"))},
+        {"type": integration.get("type"), "uri": integration.get("uri")},
+    )
+
+
+# --- alarms and topic ---------------------------------------------------------------------
+
+
+def expected_alarms(d: Deployment) -> list[MetricAlarmSpec]:
+    return alarm_specs(
+        d.settings, d.settings.resource_name("api"), d.output("function_name"), d.output("table_name")
+    )
+
+
+def alarm_shape(spec: MetricAlarmSpec, topic_arn: str) -> dict[str, Any]:
+    """The fields of DescribeAlarms that one alarm definition decides."""
+    return {
+        "Namespace": spec.namespace,
+        "MetricName": spec.metric_name,
+        "Dimensions": dict(sorted(spec.dimensions.items())),
+        "Statistic": None if spec.is_percentile else spec.statistic,
+        "ExtendedStatistic": spec.statistic if spec.is_percentile else None,
+        "Period": spec.period_seconds,
+        "EvaluationPeriods": spec.evaluation_periods,
+        "DatapointsToAlarm": spec.datapoints_to_alarm,
+        "Threshold": float(spec.threshold),
+        "ComparisonOperator": spec.comparison_operator,
+        "TreatMissingData": spec.treat_missing_data,
+        "AlarmActions": [topic_arn],
+        "OKActions": [topic_arn],
+    }
+
+
+def deployed_alarm_shape(alarm: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        **alarm,
+        "Dimensions": dict(sorted((x["Name"], x["Value"]) for x in alarm.get("Dimensions", []))),
+        "Statistic": alarm.get("Statistic"),
+        "ExtendedStatistic": alarm.get("ExtendedStatistic"),
+        "Threshold": float(alarm.get("Threshold", 0)),
+        "AlarmActions": sorted(alarm.get("AlarmActions", [])),
+        "OKActions": sorted(alarm.get("OKActions", [])),
+    }
+
+
+def alarm_checks(d: Deployment) -> Iterator[Check]:
+    cloudwatch = d.client("cloudwatch")
+    topic = d.output("alert_topic_arn")
+    deployed: dict[str, Mapping[str, Any]] = {}
+    for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmNamePrefix=f"{d.stack}-"):
+        deployed.update({a["AlarmName"]: a for a in page.get("MetricAlarms", [])})
+    for spec in expected_alarms(d):
+        name = spec.alarm_name(d.stack)
+        if name not in deployed:
+            yield failed(f"alarm {name}", "does not exist")
+            continue
+        yield compare_fields(f"alarm {name}", alarm_shape(spec, topic), deployed_alarm_shape(deployed[name]))
+
+
+def judge_subscriptions(subscriptions: list[Mapping[str, Any]]) -> Check:
+    """The topic must have an email subscription, confirmed: SNS delivers nothing to a pending one."""
+    name = "topic: email subscription confirmed"
+    emails = [x for x in subscriptions if x.get("Protocol") == "email"]
+    if not emails:
+        return failed(name, "the topic has no email subscription")
+    pending = [x.get("Endpoint", "?") for x in emails if x.get("SubscriptionArn") == "PendingConfirmation"]
+    if pending:
+        return failed(
+            name,
+            f"pending confirmation for {', '.join(pending)}: open the email from AWS Notifications "
+            "and click 'Confirm subscription'; until then no alarm reaches anyone",
+        )
+    return passed(name, ", ".join(x.get("Endpoint", "?") for x in emails))
+
+
+def topic_checks(d: Deployment) -> Iterator[Check]:
+    sns = d.client("sns")
+    topic = d.output("alert_topic_arn")
+    attributes = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+    yield compare(
+        "topic: encryption with this stack's key", d.output("kms_key_arn"), attributes.get("KmsMasterKeyId")
+    )
+    subscriptions: list[Mapping[str, Any]] = []
+    for page in sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic):
+        subscriptions.extend(page.get("Subscriptions", []))
+    yield judge_subscriptions(subscriptions)
+
+
+# --- live requests ------------------------------------------------------------------------
+
+
+def _call(d: Deployment, method: str, url: str, body: bytes, headers: dict[str, str]) -> Reply:
+    headers = dict(headers)
+    if d.api_key and method == "POST":
+        headers["x-api-key"] = d.api_key
+    if d.sign is not None and method == "POST":
+        headers = d.sign(method, url, body, headers)
+    return request(url, method, body, headers)
+
+
+def live_checks(d: Deployment) -> Iterator[Check]:
+    s = d.settings
+    url = d.output("api_url")
+    marker = f"make-verify-{uuid.uuid4()}"
+    json_type = {"Content-Type": "application/json"}
+    reply = _call(d, "POST", url, json.dumps({"data_api_verify": marker}).encode(), json_type)
+    yield _stored_check(d, reply, marker)
+    preflight = request(url, "OPTIONS", None, {"Origin": "https://example.com"})
+    yield compare(
+        "live: CORS preflight",
+        [200, s.cors_allowed_origin],
+        [preflight.status, preflight.headers.get("access-control-allow-origin")],
+    )
+    bad = _call(d, "POST", url, b"", json_type)
+    yield compare("live: empty body answers 400", 400, bad.status)
+    parts = urlsplit(url)
+    wrong = parts._replace(path=parts.path.rsplit("/", 1)[0] + "/not-a-path").geturl()
+    yield compare("live: wrong path answers 403", 403, request(wrong, "POST", b"{}", json_type).status)
+
+
+def _stored_check(d: Deployment, reply: Reply, marker: str) -> Check:
+    name = "live: POST stores the item"
+    if reply.status != 200:
+        return failed(name, f"POST answered {reply.status}: {reply.body[:200]!r}")
+    answer = reply.json()
+    item = (
+        d.client("dynamodb")
+        .get_item(
+            TableName=d.output("table_name"),
+            Key={PARTITION_KEY: {"S": answer["id"]}, SORT_KEY: {"S": answer["timestamp"]}},
+            ConsistentRead=True,
+        )
+        .get("Item")
+    )
+    if item is None:
+        return failed(name, f"200 with id {answer['id']}, but no such item in the table")
+    stored = _INGEST.from_attribute(item.get("data", {"NULL": True}))
+    return compare(name, {"data_api_verify": marker}, stored)
+
+
+# --- the alarm test (optional: it changes an alarm's state) -------------------------------
+
+
+def judge_delivery(delivered: float, failed_count: float) -> Check:
+    """What SNS's delivery metrics say about the notifications of the alarm test."""
+    name = "alarm test: SNS delivered the notification"
+    if failed_count:
+        return failed(
+            name,
+            f"SNS failed {failed_count:g} deliveries: the key policy may not admit cloudwatch.amazonaws.com, "
+            "or the subscription is not confirmed",
+        )
+    if delivered:
+        return passed(name, f"{delivered:g} delivered")
+    return failed(
+        name, "no delivery recorded: is the subscription confirmed? (metrics can lag a few minutes)"
+    )
+
+
+def alarm_test(d: Deployment, wait_seconds: float, poll_seconds: float = 30) -> Check:
+    cloudwatch = d.client("cloudwatch")
+    alarm = expected_alarms(d)[0].alarm_name(d.stack)
+    started = time.time()
+    cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="make verify --alarm-test")
+    cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="make verify --alarm-test done")
+    topic_name = d.output("alert_topic_arn").rsplit(":", 1)[-1]
+    while True:
+        totals = {}
+        for metric in ("NumberOfNotificationsDelivered", "NumberOfNotificationsFailed"):
+            points = cloudwatch.get_metric_statistics(
+                Namespace="AWS/SNS",
+                MetricName=metric,
+                Dimensions=[{"Name": "TopicName", "Value": topic_name}],
+                StartTime=started - 120,
+                EndTime=time.time() + 60,
+                Period=60,
+                Statistics=["Sum"],
+            )["Datapoints"]
+            totals[metric] = sum(p["Sum"] for p in points)
+        verdict = judge_delivery(
+            totals["NumberOfNotificationsDelivered"], totals["NumberOfNotificationsFailed"]
+        )
+        if verdict.ok or totals["NumberOfNotificationsFailed"] or time.time() - started >= wait_seconds:
+            return verdict
+        time.sleep(poll_seconds)
+
+
+# --- running them -------------------------------------------------------------------------
+
+GROUPS: dict[str, Callable[[Deployment], Iterator[Check]]] = {
+    "table": table_checks,
+    "key": key_checks,
+    "function": function_checks,
+    "log groups": log_group_checks,
+    "api": api_checks,
+    "alarms": alarm_checks,
+    "topic": topic_checks,
+    "live": live_checks,
+}
+
+
+def _error(error: Exception) -> str:
+    if isinstance(error, ClientError):
+        info = error.response.get("Error", {})
+        return f"{info.get('Code', 'error')}: {info.get('Message', '')}".strip()
+    if isinstance(error, MissingOutputError):
+        return f"the outputs file has no {error.args[0]!r}"
+    return f"{type(error).__name__}: {error}"
+
+
+def run_checks(d: Deployment) -> Iterator[Check]:
+    """Every check, in order; a group that cannot go on (nothing deployed, access denied, an
+    output missing) ends with one failed check saying why."""
+    for group, checks in GROUPS.items():
+        try:
+            yield from checks(d)
+        except (ClientError, BotoCoreError, MissingOutputError, OSError, KeyError, ValueError) as error:
+            yield failed(f"{group}: could not check", _error(error))

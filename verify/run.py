@@ -1,0 +1,183 @@
+"""`make verify`: check a deployed environment stack against what data-api promises.
+
+usage: DATA_API_OUTPUTS=outputs-dev.json python -m verify.run [--alarm-test]
+
+Reads the outputs file that `cdktf deploy <stack> --outputs-file` writes, and the deployment
+itself with boto3's standard credential, region and endpoint resolution (so AWS_ENDPOINT_URL
+points it at an emulator). Prints one line per check and a summary; exits 1 if any check fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from constructs_lib.aws_context import AwsContext
+from constructs_lib.config import ENVIRONMENTS, Settings, SettingsError, settings_from_env
+from verify.checks import Check, Deployment, alarm_test, run_checks
+
+OUTPUTS_VARIABLE = "DATA_API_OUTPUTS"
+REPORT_VARIABLE = "VERIFY_REPORT"
+REQUIRED_OUTPUTS = ("api_url", "api_id", "stage_name", "table_name", "table_arn", "kms_key_arn")
+
+
+class VerifyError(Exception):
+    """Bad input: one line that says what is wrong and what to do."""
+
+
+def read_outputs(env: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+    """(stack name, outputs) of the one environment stack in the outputs file."""
+    path = env.get(OUTPUTS_VARIABLE, "")
+    if not path:
+        raise VerifyError(
+            f"{OUTPUTS_VARIABLE} is not set: deploy with `cdktf deploy data-api-dev --outputs-file "
+            f"outputs-dev.json`, then run {OUTPUTS_VARIABLE}=outputs-dev.json make verify"
+        )
+    try:
+        document = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise VerifyError(f"{OUTPUTS_VARIABLE}={path}: no such file") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise VerifyError(f"{OUTPUTS_VARIABLE}={path} is not a JSON outputs file ({error})") from None
+    stacks = (
+        {name: value for name, value in document.items() if isinstance(value, dict)}
+        if isinstance(document, dict)
+        else {}
+    )
+    environment_stacks = {n: v for n, v in stacks.items() if all(k in v for k in REQUIRED_OUTPUTS)}
+    if len(environment_stacks) != 1:
+        found = ", ".join(sorted(environment_stacks)) or "none"
+        raise VerifyError(
+            f"{OUTPUTS_VARIABLE}={path} must hold the outputs of exactly one environment stack "
+            f"(found: {found}); write one file per stack with `cdktf deploy <stack> --outputs-file`"
+        )
+    ((stack, outputs),) = environment_stacks.items()
+    return stack, {k: str(v) for k, v in outputs.items()}
+
+
+def settings_for(stack: str, env: Mapping[str, str]) -> Settings:
+    """The settings this project synthesizes the named stack with."""
+    try:
+        candidates = [settings_from_env(environment, env) for environment in ENVIRONMENTS]
+    except SettingsError as error:
+        raise VerifyError(str(error)) from None
+    for settings in candidates:
+        if settings.stack_name == stack:
+            return settings
+    names = ", ".join(s.stack_name for s in candidates)
+    raise VerifyError(f"stack {stack!r} is not one of this project's environment stacks ({names})")
+
+
+def partition_dns_suffix(partition: str) -> str:
+    """The partition's DNS suffix, from botocore's own partition data (no network)."""
+    from botocore.loaders import create_loader
+
+    for entry in create_loader().load_data("endpoints")["partitions"]:
+        if entry["partition"] == partition:
+            return str(entry["dnsSuffix"])
+    raise VerifyError(f"unknown AWS partition {partition!r}")
+
+
+def connect(stack: str, outputs: Mapping[str, str], env: Mapping[str, str]) -> Deployment:
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    settings = settings_for(stack, env)
+    arn_parts = outputs["table_arn"].split(":")
+    region = arn_parts[3] if len(arn_parts) > 3 and arn_parts[3] else ""
+    session = boto3.Session(region_name=region or None)
+    region = region or session.region_name or ""
+    if not region:
+        raise VerifyError("no AWS region: the outputs name none; set AWS_REGION")
+    if session.get_credentials() is None:
+        raise VerifyError(
+            "no AWS credentials: configure them as for the AWS CLI (AWS_PROFILE, aws sso login, or "
+            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
+        )
+    try:
+        identity = session.client("sts").get_caller_identity()
+    except (ClientError, BotoCoreError) as error:
+        raise VerifyError(f"AWS did not accept the credentials: {error}") from None
+    partition = identity["Arn"].split(":")[1]
+    aws = AwsContext(
+        account_id=identity["Account"],
+        partition=partition,
+        region=region,
+        dns_suffix=partition_dns_suffix(partition),
+    )
+    clients: dict[str, Any] = {}
+
+    def client(service: str) -> Any:
+        if service not in clients:
+            clients[service] = session.client(service)
+        return clients[service]
+
+    api_key = env.get("DATA_API_KEY") or outputs.get("api_key_value")
+    return Deployment(
+        stack,
+        outputs,
+        settings,
+        aws,
+        client,
+        api_key,
+        sign=_signer(session) if settings.api_auth == "iam" else None,
+    )
+
+
+def _signer(session: Any) -> Any:
+    """SigV4 signing of API requests for api_auth=iam, with the caller's credentials."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+
+    def sign(method: str, url: str, body: bytes, headers: dict[str, str]) -> dict[str, str]:
+        request = AWSRequest(method=method, url=url, data=body, headers=headers)
+        SigV4Auth(session.get_credentials(), "execute-api", session.region_name).add_auth(request)
+        return dict(request.headers.items())
+
+    return sign
+
+
+def report(stack: str, checks: list[Check], path: str | None) -> int:
+    for check in checks:
+        mark = "ok  " if check.ok else "FAIL"
+        print(f"  {mark}  {check.name}" + (f": {check.detail}" if check.detail else ""))
+    failures = sum(not c.ok for c in checks)
+    print(f"verify {stack}: {len(checks) - failures} passed, {failures} failed")
+    if path:
+        document = {
+            "stack": stack,
+            "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks],
+        }
+        Path(path).write_text(json.dumps(document, indent=2) + "\n")
+    return 1 if failures else 0
+
+
+def main(argv: list[str] | None = None, env: Mapping[str, str] = os.environ) -> int:
+    parser = argparse.ArgumentParser(prog="make verify", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--alarm-test",
+        action="store_true",
+        help="also set one alarm to ALARM and back, and check that SNS delivered the notification",
+    )
+    parser.add_argument("--alarm-test-wait-seconds", type=float, default=600, help=argparse.SUPPRESS)
+    arguments = parser.parse_args(argv)
+    try:
+        stack, outputs = read_outputs(env)
+        deployment = connect(stack, outputs, env)
+    except VerifyError as error:
+        print(f"verify: error: {error}", file=sys.stderr)
+        return 1
+    print(f"verify {stack} in account {deployment.aws.account_id}, {deployment.aws.region}:")
+    checks = list(run_checks(deployment))
+    if arguments.alarm_test:
+        checks.append(alarm_test(deployment, arguments.alarm_test_wait_seconds))
+    return report(stack, checks, env.get(REPORT_VARIABLE))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
