@@ -25,7 +25,7 @@ export PIPENV_IGNORE_VIRTUALENVS := 1
 export PIPENV_VERBOSITY := -1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup synth test lint unit scan snapshot-update local load verify bench clean
+.PHONY: help setup lock synth test lint unit scan snapshot-update local load verify bench clean
 
 help:
 	@echo "make synth            write cdktf.out/stacks/<stack>/cdk.tf.json for every stack"
@@ -36,7 +36,7 @@ help:
 	@echo "make load             load check: LOAD_ARGS='--requests 1000 --rate 100 --concurrency 20'"
 	@echo "make verify           check a deployment: DATA_API_OUTPUTS=outputs-dev.json (VERIFY_ARGS=--alarm-test)"
 	@echo "make bench            measure synth, test suite, cold start, warm cost, asset size"
-	@echo "make clean            remove generated files (not the Terraform state)"
+	@echo "make clean            remove generated files (never the Terraform state or files you wrote)"
 
 $(PIPENV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -51,6 +51,10 @@ $(VENV)/.synced: Pipfile.lock | $(PIPENV)
 	touch $@
 
 setup: $(VENV)/.synced
+
+# After editing the Pipfile: resolve and pin again (the index placeholder stays in the lock).
+lock: | $(PIPENV)
+	$(PIPENV) lock
 
 synth: setup
 	$(PY) main.py
@@ -101,4 +105,5 @@ bench: setup
 	$(PY) -m bench.run
 
 clean:
-	rm -rf cdktf.out .build .pytest_cache .mypy_cache .ruff_cache $(SCAN_VENV)
+	$(PYTHON) -m constructs_lib.output_dir clean cdktf.out
+	rm -rf .build .pytest_cache .mypy_cache .ruff_cache $(SCAN_VENV)

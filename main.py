@@ -5,8 +5,15 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+from pathlib import Path
 
-from constructs_lib.config import DeprecatedSettingWarning, SettingsError, load_settings
+from constructs_lib.config import (
+    DeprecatedSettingWarning,
+    SettingsError,
+    load_environments,
+    override_notices,
+)
+from constructs_lib.output_dir import remove_stale_stacks
 
 
 def _show_warning(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
@@ -17,11 +24,13 @@ def main() -> int:
     warnings.showwarning = _show_warning
     warnings.simplefilter("always", DeprecatedSettingWarning)
     try:
-        all_settings = load_settings(os.environ)
+        environments = load_environments(os.environ)
     except SettingsError as error:
         # Before anything is synthesized: a bad setting leaves no partial output behind.
         print(f"data-api: error: {error}", file=sys.stderr)
         return 1
+    for notice in override_notices(environments, os.environ):
+        print(f"data-api: {notice}", file=sys.stderr)
 
     # Imported only now: loading the provider's jsii assembly takes seconds.
     from cdktf import App
@@ -29,12 +38,14 @@ def main() -> int:
     from constructs_lib.stack import build_app
 
     app = App()
-    build_app(app, all_settings)
+    stacks = build_app(app, [e.settings for e in environments])
     try:
         app.synth()
     except RuntimeError as error:  # a policy check failed: its annotations say which and why
         print(f"data-api: error: {error}", file=sys.stderr)
         return 1
+    for path in remove_stale_stacks(Path(app.outdir), (stack.node.id for stack in stacks)):
+        print(f"data-api: kept {path} in a stale stack folder (synth did not write it)", file=sys.stderr)
     return 0
 
 

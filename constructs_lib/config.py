@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import difflib
+import functools
 import math
 import re
+import tomllib
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any, get_type_hints
 
-from constructs_lib.contract import load_function_module
+from constructs_lib.contract import PROJECT_ROOT, load_function_module
 
 PROJECT = "data-api"
 
@@ -54,12 +58,22 @@ ENV_PREFIX = "DATA_API_"
 """Every setting can be overridden by an environment variable ``DATA_API_<NAME>``."""
 
 _NAME_PREFIX_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,29}$")
-_REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 _S3_BUCKET_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
 class SettingsError(ValueError):
-    """A setting has a value data-api cannot deploy; the message names it and what is allowed."""
+    """A setting has a value data-api cannot deploy; the message names it and what is allowed,
+    and, once the loader knows it, what the user wrote (a variable or a key of the file)."""
+
+    def __init__(self, message: str, setting: str = "", related: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.setting = setting
+        self.related = related
+
+    def naming(self, source: str) -> SettingsError:
+        """The same error, said as coming from ``source`` (what the user wrote)."""
+        return SettingsError(f"{source}: {self.message}", self.setting, self.related)
 
 
 class DeprecatedSettingWarning(UserWarning):
@@ -162,21 +176,36 @@ class Settings:
 REQUIRED_TAG_KEYS: tuple[str, ...] = ("project", "environment", "managed-by")
 
 
-def _allowed(name: str, value: object, allowed: str) -> SettingsError:
-    return SettingsError(f"setting {name}={value!r} is not allowed; allowed: {allowed}")
+def _allowed(name: str, value: object, allowed: str, related: tuple[str, ...] = ()) -> SettingsError:
+    return SettingsError(f"setting {name}={value!r} is not allowed; allowed: {allowed}", name, related)
 
 
-def _check_range(name: str, value: int, low: int, high: int) -> None:
+def _check_range(
+    name: str, value: int, low: int, high: int, why: str = "", related: tuple[str, ...] = ()
+) -> None:
     if not low <= value <= high:
-        raise _allowed(name, value, f"a whole number from {low} to {high}")
+        raise _allowed(name, value, f"a whole number from {low} to {high}{why}", related)
+
+
+@functools.cache
+def known_regions() -> frozenset[str]:
+    """Every region of every partition, from the endpoint data botocore ships (no network)."""
+    from botocore.loaders import create_loader
+
+    partitions = create_loader().load_data("endpoints")["partitions"]
+    return frozenset(region for partition in partitions for region in partition["regions"])
+
+
+def _check_region(name: str, region: str) -> None:
+    if region not in known_regions():
+        raise _allowed(name, region, "an AWS region such as us-east-1" + _nearest(region, known_regions()))
 
 
 def _validate(s: Settings) -> None:
     """Raise SettingsError for the first setting data-api cannot deploy."""
     if s.environment not in ENVIRONMENTS:
         raise _allowed("environment", s.environment, ", ".join(ENVIRONMENTS))
-    if not _REGION_PATTERN.match(s.region):
-        raise _allowed("region", s.region, "an AWS region name such as us-east-1")
+    _check_region("region", s.region)
     if not _NAME_PREFIX_PATTERN.match(s.name_prefix):
         raise _allowed("name_prefix", s.name_prefix, "2 to 30 of a-z, 0-9 and '-', starting with a letter")
     if s.lambda_runtime not in ALLOWED_RUNTIMES:
@@ -216,6 +245,10 @@ def _validate(s: Settings) -> None:
         s.max_write_capacity,
         max(s.write_capacity, s.required_write_capacity),
         40000,
+        f" (it must absorb throttle_rate_limit={s.throttle_rate_limit} writes/s at "
+        f"write_target_utilization_percent={s.write_target_utilization_percent}, and be at least "
+        f"write_capacity={s.write_capacity}: raise it, or lower the rate)",
+        ("throttle_rate_limit", "write_target_utilization_percent", "write_capacity"),
     )
     if s.api_auth not in API_AUTH_MODES:
         raise _allowed("api_auth", s.api_auth, ", ".join(API_AUTH_MODES))
@@ -234,14 +267,41 @@ def _validate(s: Settings) -> None:
         raise _allowed(
             "state_bucket", s.state_bucket, "an S3 bucket name (required when state_backend is 's3')"
         )
-    if s.state_region and not _REGION_PATTERN.match(s.state_region):
-        raise _allowed("state_region", s.state_region, "empty (the stack's region) or a region name")
+    if s.state_region:
+        _check_region("state_region", s.state_region)
     if not re.fullmatch(r"[A-Za-z0-9._/-]+", s.state_key_prefix):
         raise _allowed("state_key_prefix", s.state_key_prefix, "letters, digits and . _ / -")
 
 
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
+
+SETTINGS_FILE = PROJECT_ROOT / "settings.toml"
+"""The team's reviewed choices per environment; defaults stay in Settings."""
+SETTINGS_FILE_VARIABLE = ENV_PREFIX + "SETTINGS"
+ENVIRONMENTS_VARIABLE = ENV_PREFIX + "ENVIRONMENTS"
+TOOL_VARIABLES: tuple[str, ...] = (
+    "DATA_API_URL",  # a deployed stage for the integration tests and make load
+    "DATA_API_OUTPUTS",  # cdktf's outputs file of one stack (tests, make load, make verify)
+    "DATA_API_TABLE",  # the table behind DATA_API_URL, without an outputs file
+    "DATA_API_KEY",  # the x-api-key of an api_key stage
+    "DATA_API_LOCAL_API_KEY",  # the key make local requires in api_key mode
+)
+"""DATA_API_* variables the project's tools read that are not settings."""
+
+
+def _setting_types() -> dict[str, Any]:
+    hints = get_type_hints(Settings)
+    return {f.name: hints[f.name] for f in fields(Settings) if f.name != "environment"}
+
+
+def _nearest(word: str, candidates: Iterable[str]) -> str:
+    """ "; did you mean X?" for the likeliest intended name: one the word begins (a unit left
+    off), else the closest spelling; empty when nothing is close."""
+    names = sorted(candidates)
+    started = sorted((c for c in names if c.startswith(word)), key=len)
+    close = started or difflib.get_close_matches(word, names, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
 
 
 def _convert(name: str, kind: Any, raw: str) -> Any:
@@ -259,39 +319,183 @@ def _convert(name: str, kind: Any, raw: str) -> Any:
     return raw.strip()
 
 
-def env_var_name(setting: str) -> str:
-    return ENV_PREFIX + setting.upper()
+def env_var_name(setting: str, environment: str | None = None) -> str:
+    return ENV_PREFIX + (f"{environment}_{setting}" if environment else setting).upper()
 
 
-def settings_from_env(environment: str, env: Mapping[str, str]) -> Settings:
-    """Settings for one environment, with ``DATA_API_<NAME>`` overrides taken from ``env``.
+@dataclass(frozen=True)
+class SettingsFile:
+    """settings.toml, parsed and checked: which environments exist, and what the team chose."""
 
-    ``DATA_API_<ENVIRONMENT>_<NAME>`` (e.g. ``DATA_API_PROD_LOG_LEVEL``) overrides one
-    environment only and wins over the plain form.
-    """
-    hints = get_type_hints(Settings)
-    overrides: dict[str, Any] = {}
-    for f in fields(Settings):
-        if f.name == "environment":
+    label: str
+    """How messages name the file (its path as the user would give it)."""
+    environments: tuple[str, ...]
+    shared: Mapping[str, Any]
+    per_environment: Mapping[str, Mapping[str, Any]]
+
+
+def _type_name(kind: Any) -> str:
+    return {bool: "true or false", int: "a whole number", str: "a string"}[kind]
+
+
+def _checked_value(where: str, key: str, value: Any, types: Mapping[str, Any]) -> Any:
+    if key not in types:
+        raise SettingsError(f"{where}: unknown setting {key!r}{_nearest(key, types)}")
+    kind = types[key]
+    if type(value) is not kind:  # TOML's true is not a whole number, nor 512 a string
+        raise SettingsError(f"{where}: {key} = {value!r} has the wrong type; expected {_type_name(kind)}")
+    return value
+
+
+def read_settings_file(env: Mapping[str, str]) -> SettingsFile:
+    """The settings file DATA_API_SETTINGS names, else settings.toml at the top of the project."""
+    chosen = env.get(SETTINGS_FILE_VARIABLE, "")
+    path = Path(chosen) if chosen else SETTINGS_FILE
+    label = chosen or SETTINGS_FILE.name
+    try:
+        document = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        if chosen:
+            raise SettingsError(f"{SETTINGS_FILE_VARIABLE}={chosen}: no such file") from None
+        document = {}
+    except (OSError, UnicodeDecodeError) as error:
+        raise SettingsError(f"{label}: cannot be read ({error})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"{label} is not valid TOML: {error}") from None
+    listed = document.pop("environments", list(ENVIRONMENTS))
+    if not isinstance(listed, list) or not listed or not all(isinstance(e, str) for e in listed):
+        raise SettingsError(f'{label}: environments must be a list of names such as ["dev", "prod"]')
+    for name in listed:
+        if name not in ENVIRONMENTS:
+            raise _allowed("environment", name, ", ".join(ENVIRONMENTS)).naming(f"{label} environments")
+    if len(set(listed)) != len(listed):
+        raise SettingsError(f"{label}: environments lists an environment twice: {listed}")
+    types = _setting_types()
+    shared: dict[str, Any] = {}
+    per_environment: dict[str, dict[str, Any]] = {name: {} for name in listed}
+    for key, value in document.items():
+        if isinstance(value, dict):
+            if key not in listed:
+                raise SettingsError(
+                    f"{label}: [{key}] is not a listed environment (environments = {listed})"
+                    + _nearest(key, listed)
+                )
+            for name, chosen_value in value.items():
+                per_environment[key][name] = _checked_value(f"{label} [{key}]", name, chosen_value, types)
+        else:
+            shared[key] = _checked_value(label, key, value, types)
+    return SettingsFile(label, tuple(listed), shared, per_environment)
+
+
+def check_variables(env: Mapping[str, str], settings_file: SettingsFile) -> None:
+    """Refuse any DATA_API_* variable that is not one this project reads: a typo must not be
+    ignored with exit 0."""
+    settings = list(_setting_types())
+    known = {env_var_name(s) for s in settings} | {
+        ENVIRONMENTS_VARIABLE,
+        SETTINGS_FILE_VARIABLE,
+        *TOOL_VARIABLES,
+    }
+    per_environment = {env_var_name(s, e): e for e in ENVIRONMENTS for s in settings}
+    for variable in sorted(v for v in env if v.startswith(ENV_PREFIX)):
+        if variable in known:
             continue
-        for key in (env_var_name(f.name), env_var_name(f"{environment}_{f.name}")):
-            if key in env:
-                overrides[f.name] = _convert(f.name, hints[f.name], env[key])
-    return Settings(environment=environment, **overrides)
+        environment = per_environment.get(variable)
+        if environment is None:
+            raise SettingsError(
+                f"unknown variable {variable}{_nearest(variable, [*known, *per_environment])}"
+                " (see the Settings table in README.md)"
+            )
+        if environment not in settings_file.environments:
+            raise SettingsError(
+                f"{variable} sets {environment}, which {settings_file.label} does not list "
+                f"(environments = {list(settings_file.environments)})"
+            )
 
 
-def selected_environments(env: Mapping[str, str]) -> tuple[str, ...]:
-    """The environments to synthesize: ``DATA_API_ENVIRONMENTS`` (comma separated) or all."""
-    raw = env.get(ENV_PREFIX + "ENVIRONMENTS", "")
-    chosen = tuple(e.strip() for e in raw.split(",") if e.strip()) or ENVIRONMENTS
+@dataclass(frozen=True)
+class ResolvedSettings:
+    """One environment's settings and where each value that is not a default came from."""
+
+    settings: Settings
+    sources: Mapping[str, str]
+    """setting -> what the user wrote: ``settings.toml [prod] log_level``, ``DATA_API_LOG_LEVEL``."""
+
+
+def resolve(environment: str, env: Mapping[str, str], settings_file: SettingsFile) -> ResolvedSettings:
+    """Settings for one environment: default < file (shared) < file [environment] <
+    DATA_API_<NAME> < DATA_API_<ENVIRONMENT>_<NAME>."""
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for name, value in settings_file.shared.items():
+        values[name], sources[name] = value, f"{settings_file.label} {name}"
+    for name, value in settings_file.per_environment.get(environment, {}).items():
+        values[name], sources[name] = value, f"{settings_file.label} [{environment}] {name}"
+    for name, kind in _setting_types().items():
+        for variable in (env_var_name(name), env_var_name(name, environment)):
+            if variable in env:
+                try:
+                    values[name] = _convert(name, kind, env[variable])
+                except SettingsError as error:
+                    raise error.naming(variable) from None
+                sources[name] = variable
+    try:
+        settings = Settings(environment=environment, **values)
+    except SettingsError as error:
+        blamed = [sources[s] for s in (error.setting, *error.related) if s in sources]
+        raise error.naming(", ".join(blamed)) if blamed else error from None
+    return ResolvedSettings(settings, sources)
+
+
+def selected_environments(
+    env: Mapping[str, str], settings_file: SettingsFile | None = None
+) -> tuple[str, ...]:
+    """The environments to synthesize: DATA_API_ENVIRONMENTS (comma separated), else every
+    environment the settings file lists."""
+    listed = (settings_file or read_settings_file(env)).environments
+    raw = env.get(ENVIRONMENTS_VARIABLE, "")
+    chosen = tuple(e.strip() for e in raw.split(",") if e.strip()) or listed
     for name in chosen:
         if name not in ENVIRONMENTS:
-            raise _allowed("environment", name, ", ".join(ENVIRONMENTS))
+            raise _allowed("environment", name, ", ".join(ENVIRONMENTS)).naming(ENVIRONMENTS_VARIABLE)
+        if name not in listed:
+            raise SettingsError(
+                f"{ENVIRONMENTS_VARIABLE}: {name} is not listed in the settings file ({list(listed)})"
+            )
     if len(set(chosen)) != len(chosen):
-        raise _allowed("environments", raw, "each environment at most once")
+        raise _allowed("environments", raw, "each environment at most once").naming(ENVIRONMENTS_VARIABLE)
     return chosen
 
 
+def load_environments(env: Mapping[str, str]) -> list[ResolvedSettings]:
+    """Every selected environment, validated; raises SettingsError on the first bad input."""
+    settings_file = read_settings_file(env)
+    check_variables(env, settings_file)
+    return [resolve(e, env, settings_file) for e in selected_environments(env, settings_file)]
+
+
 def load_settings(env: Mapping[str, str]) -> list[Settings]:
-    """Validated settings of every selected environment; raises SettingsError on the first bad one."""
-    return [settings_from_env(e, env) for e in selected_environments(env)]
+    """Validated settings of every selected environment."""
+    return [resolved.settings for resolved in load_environments(env)]
+
+
+def settings_from_env(environment: str, env: Mapping[str, str]) -> Settings:
+    """One environment's settings (the settings file and the variables), as synth makes them."""
+    settings_file = read_settings_file(env)
+    check_variables(env, settings_file)
+    if environment not in settings_file.environments:
+        raise SettingsError(
+            f"{settings_file.label} does not list {environment} ({list(settings_file.environments)})"
+        )
+    return resolve(environment, env, settings_file).settings
+
+
+def override_notices(resolved: Iterable[ResolvedSettings], env: Mapping[str, str]) -> list[str]:
+    """One line for each variable that changes a setting, so nobody changes prod unseen."""
+    settings_file = read_settings_file(env)
+    seen: dict[str, None] = {}
+    for environment in resolved:
+        for source in environment.sources.values():
+            if source.startswith(ENV_PREFIX):
+                seen[source] = None
+    return [f"{variable}={env[variable]} overrides {settings_file.label}" for variable in seen]

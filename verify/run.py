@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from constructs_lib.aws_context import AwsContext
-from constructs_lib.config import ENVIRONMENTS, Settings, SettingsError, settings_from_env
+from constructs_lib.config import Settings, SettingsError, read_settings_file, settings_from_env
 from verify.checks import Check, Deployment, alarm_test, run_checks
 
 OUTPUTS_VARIABLE = "DATA_API_OUTPUTS"
@@ -63,7 +63,8 @@ def read_outputs(env: Mapping[str, str]) -> tuple[str, dict[str, str]]:
 def settings_for(stack: str, env: Mapping[str, str]) -> Settings:
     """The settings this project synthesizes the named stack with."""
     try:
-        candidates = [settings_from_env(environment, env) for environment in ENVIRONMENTS]
+        listed = read_settings_file(env).environments
+        candidates = [settings_from_env(environment, env) for environment in listed]
     except SettingsError as error:
         raise VerifyError(str(error)) from None
     for settings in candidates:

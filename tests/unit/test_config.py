@@ -133,15 +133,16 @@ def test_environment_variables_override_defaults() -> None:
     [
         (
             {"DATA_API_WRITE_CAPACITY": "ten"},
-            "setting write_capacity='ten' is not allowed; allowed: a whole number",
+            "DATA_API_WRITE_CAPACITY: setting write_capacity='ten' is not allowed; allowed: a whole number",
         ),
         (
             {"DATA_API_TRACING_ENABLED": "maybe"},
-            "setting tracing_enabled='maybe' is not allowed; allowed: true or false",
+            "DATA_API_TRACING_ENABLED: setting tracing_enabled='maybe' is not allowed; "
+            "allowed: true or false",
         ),
         (
             {"DATA_API_ENVIRONMENTS": "dev,qa"},
-            "setting environment='qa' is not allowed; allowed: dev, staging, prod",
+            "DATA_API_ENVIRONMENTS: setting environment='qa' is not allowed; allowed: dev, staging, prod",
         ),
         ({"DATA_API_ENVIRONMENTS": "dev,dev"}, "each environment at most once"),
     ],
@@ -191,17 +192,19 @@ def _run_main(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     [
         (
             {"DATA_API_ENVIRONMENTS": "qa"},
-            "data-api: error: setting environment='qa' is not allowed; allowed: dev, staging, prod",
+            "data-api: error: DATA_API_ENVIRONMENTS: setting environment='qa' is not allowed; "
+            "allowed: dev, staging, prod",
         ),
         (
             {"DATA_API_LAMBDA_TIMEOUT_SECONDS": "30"},
-            "data-api: error: setting lambda_timeout_seconds=30 is not allowed; "
+            "data-api: error: DATA_API_LAMBDA_TIMEOUT_SECONDS: setting lambda_timeout_seconds=30 "
+            "is not allowed; "
             "allowed: a whole number from 3 (room for one DynamoDB attempt and the answer) to 28 "
             "(below API Gateway's 29 s)",
         ),
         (
             {"DATA_API_LAMBDA_RUNTIME": "python3.8"},
-            "data-api: error: setting lambda_runtime='python3.8' is not allowed",
+            "data-api: error: DATA_API_LAMBDA_RUNTIME: setting lambda_runtime='python3.8' is not allowed",
         ),
     ],
 )
