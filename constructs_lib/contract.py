@@ -7,6 +7,7 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_SOURCE_DIR = PROJECT_ROOT / "lambda"
@@ -31,18 +32,6 @@ def table_definition(table_name: str, read_capacity: int, write_capacity: int) -
 
 RESOURCE_PATH = "data"
 """The one resource of the API: POST /data (and its CORS preflight)."""
-
-BINARY_MEDIA_TYPES: tuple[str, ...] = (
-    "application/octet-stream",
-    "application/zip",
-    "application/gzip",
-    "application/pdf",
-    "image/*",
-    "audio/*",
-    "video/*",
-)
-"""Content types API Gateway hands the function base64-encoded (bytes stay bytes); every other
-type arrives as text."""
 
 
 ACCESS_LOG_FORMAT: dict[str, str] = {
@@ -82,3 +71,12 @@ def load_function_module(name: str, module_name: str | None = None) -> ModuleTyp
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _function_constant(name: str) -> Any:
+    return getattr(load_function_module("ingest", "data_api_contract_ingest"), name)
+
+
+BINARY_MEDIA_TYPES: tuple[str, ...] = _function_constant("BINARY_MEDIA_TYPES")
+"""Content types API Gateway hands the function base64-encoded (bytes stay bytes); the
+function's own list, so the API and the function never disagree."""

@@ -131,7 +131,7 @@ def put_new_item(item: dict[str, Any], remaining_seconds: Callable[[], float]) -
 
 def _store(event: dict[str, Any], context: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """Parse, build and write: the response and the facts for the log line."""
-    payload = ingest.parse_payload(ingest.decode_body(event))
+    payload = ingest.parse_payload(ingest.decode_body(event), ingest.header(event, "Content-Type"))
     item_id, timestamp = ingest.new_item_key()
     item = ingest.build_item(payload, STAGE, ingest.request_metadata(event), item_id, timestamp)
     put_new_item(item, _remaining_seconds(context))

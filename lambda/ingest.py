@@ -6,13 +6,14 @@ Python 3.9 syntax: the function runs on every runtime the stack allows.
 
 import base64
 import binascii
+import fnmatch
 import json
 import math
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from decimal import Context, Decimal
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 MAX_ITEM_BYTES = 400 * 1024
 """DynamoDB's item size limit, attribute names included."""
@@ -37,6 +38,17 @@ BACKOFF_BASE_SECONDS = 0.05
 BACKOFF_CAP_SECONDS = 1.0
 
 _EXACT = Context(prec=100000)
+BINARY_MEDIA_TYPES: tuple[str, ...] = (
+    "application/octet-stream",
+    "application/zip",
+    "application/gzip",
+    "application/pdf",
+    "image/*",
+    "audio/*",
+    "video/*",
+)
+"""Content types API Gateway hands the function base64-encoded (the stack declares them on the
+API); the function stores such bodies as bytes. Every other type arrives as text."""
 ALLOWED_METHODS = "OPTIONS,POST"
 ALLOWED_HEADERS = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"
 
@@ -82,41 +94,72 @@ def header(event: Mapping[str, Any], name: str) -> Optional[str]:
     return None
 
 
-def decode_body(event: Mapping[str, Any]) -> str:
-    """The request body as text: base64-decoded when API Gateway says it is, and valid UTF-8."""
+def media_type(content_type: Optional[str]) -> str:
+    """``type/subtype`` of a Content-Type, lower case, without parameters."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def is_binary_type(content_type: Optional[str]) -> bool:
+    """Whether API Gateway hands bodies of this type over base64-encoded (BINARY_MEDIA_TYPES)."""
+    kind = media_type(content_type)
+    return bool(kind) and any(fnmatch.fnmatchcase(kind, pattern) for pattern in BINARY_MEDIA_TYPES)
+
+
+def declares_json(content_type: Optional[str]) -> bool:
+    """application/json, or any structured ``+json`` type (application/ld+json, ...)."""
+    kind = media_type(content_type)
+    return kind == "application/json" or kind.endswith("+json")
+
+
+def decode_body(event: Mapping[str, Any]) -> Union[str, bytes]:
+    """The request body: text, or bytes when it arrived base64-encoded and is binary (a binary
+    media type, or bytes that are not UTF-8 text)."""
     body = event.get("body")
     if body is None or body == "":
         raise bad_request("request body is missing")
     if not isinstance(body, str):
         raise bad_request("request body is not text")
-    if event.get("isBase64Encoded"):
-        compact = "".join(body.split())
-        try:
-            # API Gateway pads, hand-made clients often do not: restore the padding.
-            raw = base64.b64decode(compact + "=" * (-len(compact) % 4), validate=True)
-        except (binascii.Error, ValueError):
-            raise bad_request("request body is not valid base64") from None
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise bad_request("request body is not valid UTF-8") from None
-    else:
-        text = body
+    if not event.get("isBase64Encoded"):
+        if not body.strip():
+            raise bad_request("request body is empty")
+        return body
+    compact = "".join(body.split())
+    try:
+        # API Gateway pads, hand-made clients often do not: restore the padding.
+        raw = base64.b64decode(compact + "=" * (-len(compact) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise bad_request("request body is not valid base64") from None
+    if not raw:
+        raise bad_request("request body is empty")
+    content_type = header(event, "Content-Type")
+    if is_binary_type(content_type):
+        return raw
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        if declares_json(content_type):
+            raise bad_request("body is not valid JSON") from None
+        return raw
     if not text.strip():
         raise bad_request("request body is empty")
     return text
 
 
-def parse_payload(text: str) -> Any:
-    """JSON as structured data with exact numbers (Decimal); any other text as the raw string."""
+def parse_payload(body: Union[str, bytes], content_type: Optional[str] = None) -> Any:
+    """Bytes stay bytes. Text declared JSON must be JSON (400 otherwise: the client said it was);
+    any other text is JSON when it parses, with exact numbers (Decimal), else the raw string."""
+    if isinstance(body, bytes):
+        return body
     try:
-        return json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=_reject_constant)
+        return json.loads(body, parse_float=Decimal, parse_int=Decimal, parse_constant=_reject_constant)
     except _NonFiniteNumberError as error:
         raise bad_request(f"payload contains {error}, which is not a number DynamoDB can store") from None
     except RecursionError:
         raise bad_request(f"payload is nested deeper than {MAX_NESTING_DEPTH} levels") from None
     except ValueError:
-        return text
+        if declares_json(content_type):
+            raise bad_request("body is not valid JSON") from None
+        return body
 
 
 def _number(value: Decimal) -> tuple[str, int]:
@@ -150,6 +193,8 @@ def to_attribute(value: Any, depth: int = 0) -> tuple[AttributeValue, int]:
     """
     if value is None:
         return {"NULL": True}, 1
+    if isinstance(value, bytes):
+        return {"B": value}, len(value)  # stored byte for byte; its size is its length
     if isinstance(value, bool):
         return {"BOOL": value}, 1
     if isinstance(value, str):
@@ -186,6 +231,8 @@ def from_attribute(attribute: AttributeValue) -> Any:
         return None
     if kind in ("S", "BOOL"):
         return value
+    if kind == "B":
+        return bytes(value)
     if kind == "N":
         return Decimal(value)
     if kind == "L":

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import fnmatch
 import json
 import logging
 import os
@@ -25,7 +24,6 @@ from urllib.parse import parse_qsl, urlsplit
 
 from constructs_lib.config import Settings, SettingsError, settings_from_env
 from constructs_lib.contract import (
-    BINARY_MEDIA_TYPES,
     RESOURCE_PATH,
     load_function_module,
     table_definition,
@@ -79,10 +77,13 @@ class TokenBucket:
             return False
 
 
+_INGEST = load_function_module("ingest", "data_api_local_ingest")
+
+
 def is_binary(content_type: str | None) -> bool:
-    """Whether API Gateway would hand this body to the function base64-encoded."""
-    media_type = (content_type or "").split(";")[0].strip().lower()
-    return bool(media_type) and any(fnmatch.fnmatch(media_type, pattern) for pattern in BINARY_MEDIA_TYPES)
+    """Whether API Gateway would hand this body to the function base64-encoded (the function's
+    own rule over the types the stack declares)."""
+    return bool(_INGEST.is_binary_type(content_type))
 
 
 def to_event(

@@ -64,8 +64,19 @@ def test_numbers_round_trip_exactly(deployed: Deployed) -> None:
 
 
 def test_text_that_is_not_json_is_stored_as_the_raw_string(deployed: Deployed) -> None:
-    item = deployed.stored(deployed.invoke(make_event("temperature=21.5; unit=C")))
+    text_plain = {
+        "headers": {"Content-Type": "text/plain"},
+        "multiValueHeaders": {"Content-Type": ["text/plain"]},
+    }
+    item = deployed.stored(deployed.invoke(make_event("temperature=21.5; unit=C", **text_plain)))
     assert item["data"] == {"S": "temperature=21.5; unit=C"}
+
+
+def test_text_declared_json_that_is_not_json_is_400_and_stores_nothing(deployed: Deployed) -> None:
+    response = deployed.invoke(make_event("temperature=21.5; unit=C"))
+    assert response["statusCode"] == 400
+    assert json.loads(response["body"])["message"] == "body is not valid JSON"
+    assert deployed.items() == []
 
 
 def test_base64_body_is_decoded_before_storing(deployed: Deployed) -> None:

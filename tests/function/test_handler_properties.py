@@ -67,13 +67,35 @@ def test_any_json_value_is_stored_exactly_or_refused(deployed: Deployed, value: 
         assert stored == value
 
 
+def base64_event(raw: bytes, content_type: str) -> dict[str, Any]:
+    return make_event(
+        base64.b64encode(raw).decode(),
+        isBase64Encoded=True,
+        headers={"Content-Type": content_type},
+        multiValueHeaders={"Content-Type": [content_type]},
+    )
+
+
+@PROPERTY_SETTINGS
+@given(
+    raw=st.binary(min_size=1, max_size=2000), content_type=st.sampled_from(["image/png", "application/zip"])
+)
+def test_any_bytes_of_a_binary_type_are_stored_byte_for_byte(
+    deployed: Deployed, raw: bytes, content_type: str
+) -> None:
+    status, stored = check(deployed, base64_event(raw, content_type))
+    assert status == 200
+    assert stored == raw
+
+
 @PROPERTY_SETTINGS
 @given(raw=st.binary(max_size=300))
-def test_arbitrary_bytes_are_stored_as_parsed_or_refused(deployed: Deployed, raw: bytes) -> None:
-    status, stored = check(deployed, make_event(base64.b64encode(raw).decode(), isBase64Encoded=True))
+def test_arbitrary_bytes_declared_json_are_stored_as_parsed_or_refused(
+    deployed: Deployed, raw: bytes
+) -> None:
+    status, stored = check(deployed, base64_event(raw, "application/json"))
     if status == 200:
-        text = raw.decode("utf-8")
-        assert stored == ingest.parse_payload(text)
+        assert stored == ingest.parse_payload(raw.decode("utf-8"), "application/json")
 
 
 scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=10)

@@ -50,10 +50,56 @@ def test_invalid_base64_is_400(encoded: str) -> None:
     assert caught.value.status == 400
 
 
-def test_invalid_utf8_is_400() -> None:
-    encoded = base64.b64encode(b"\xff\xfe{bad").decode()
-    with pytest.raises(ingest.RequestError, match="not valid UTF-8"):
-        ingest.decode_body(make_event(encoded, isBase64Encoded=True))
+def binary_event(raw: bytes, content_type: str) -> dict[str, object]:
+    return make_event(
+        base64.b64encode(raw).decode(),
+        isBase64Encoded=True,
+        headers={"Content-Type": content_type},
+        multiValueHeaders={"Content-Type": [content_type]},
+    )
+
+
+@pytest.mark.parametrize(
+    "content_type", ["image/png", "application/octet-stream", "application/pdf", "video/mp4"]
+)
+def test_a_binary_media_type_is_kept_as_bytes_even_when_it_is_utf8(content_type: str) -> None:
+    assert ingest.decode_body(binary_event(b'{"a": 1}', content_type)) == b'{"a": 1}'
+
+
+def test_bytes_that_are_not_utf8_are_kept_as_bytes_unless_declared_json() -> None:
+    raw = b"\xff\xfe{bad"
+    assert ingest.decode_body(binary_event(raw, "text/plain")) == raw
+    with pytest.raises(ingest.RequestError, match="body is not valid JSON") as caught:
+        ingest.decode_body(binary_event(raw, "application/json"))
+    assert caught.value.status == 400
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "application/json; charset=utf-8", "application/ld+json"]
+)
+def test_a_body_declared_json_must_be_json(content_type: str) -> None:
+    with pytest.raises(ingest.RequestError, match=r"^body is not valid JSON$"):
+        ingest.parse_payload("temperature=21.5", content_type)
+    assert ingest.parse_payload('{"a": 1}', content_type) == {"a": Decimal(1)}
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
+def test_other_text_falls_back_to_the_raw_string(content_type: str | None) -> None:
+    assert ingest.parse_payload("temperature=21.5", content_type) == "temperature=21.5"
+
+
+def test_bytes_are_stored_as_binary_sized_by_their_length() -> None:
+    attribute, size = ingest.to_attribute(b"\x00\x01\xff")
+    assert (attribute, size) == ({"B": b"\x00\x01\xff"}, 3)
+    assert ingest.from_attribute(attribute) == b"\x00\x01\xff"
+
+
+def test_the_size_limit_counts_the_stored_bytes() -> None:
+    overhead = ingest.MAX_ITEM_BYTES - 1000
+    assert ingest.build_item(b"x" * overhead, "dev", {}, "id", "ts")["data"] == {"B": b"x" * overhead}
+    with pytest.raises(ingest.RequestError) as caught:
+        ingest.build_item(b"x" * ingest.MAX_ITEM_BYTES, "dev", {}, "id", "ts")
+    assert caught.value.status == 413
 
 
 def test_non_text_body_is_400() -> None:
