@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import errno
 import json
 import logging
 import os
@@ -14,7 +15,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -245,7 +246,16 @@ class LocalApi:
             method: TokenBucket(settings.throttle_rate_limit, settings.throttle_burst_limit)
             for method in ("POST", "OPTIONS")
         }
-        self._server = _Server((host, port), self._request_handler())
+        try:
+            self._server = _Server((host, port), self._request_handler())
+        except OSError as error:
+            self.stop_emulator()
+            reason = (
+                "the port is in use: set PORT to a free one"
+                if error.errno == errno.EADDRINUSE
+                else error.strerror
+            )
+            raise StartError(f"cannot listen on {host}:{port}: {reason}") from None
         self._thread: threading.Thread | None = None
 
     @property
@@ -336,19 +346,59 @@ class LocalApi:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        self.stop_emulator()
+
+    def stop_emulator(self) -> None:
         if self._moto is not None:
             self._moto.stop()
+            self._moto = None
+
+
+class StartError(Exception):
+    """The local API cannot start; the message says why and what to do, in one line."""
+
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0", "host.docker.internal")
+
+
+def is_local_endpoint(endpoint: str) -> bool:
+    host = (urlsplit(endpoint).hostname or "").lower()
+    return host in LOCAL_HOSTS or host.startswith("127.") or host.endswith(".localhost")
+
+
+def use_local_credentials(endpoint: str, env: MutableMapping[str, str]) -> None:
+    """A local DynamoDB (DynamoDB Local, moto, dynalite) takes any credentials: with none
+    configured, use dummy ones rather than let the SDK look for instance metadata."""
+    import boto3
+
+    if not is_local_endpoint(endpoint):
+        return
+    env.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+    if boto3.Session().get_credentials() is None:
+        env["AWS_ACCESS_KEY_ID"] = env["AWS_SECRET_ACCESS_KEY"] = "local"
 
 
 def ensure_table(endpoint: str, table_name: str, settings: Settings) -> bool:
     """Create the table (the stack's key schema) at the endpoint unless it exists; True if created."""
     import boto3
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-    client = boto3.client("dynamodb", endpoint_url=endpoint, region_name=os.environ["AWS_DEFAULT_REGION"])
-    if table_name in client.list_tables().get("TableNames", []):
-        return False
-    client.create_table(**table_definition(table_name, settings.read_capacity, settings.write_capacity))
-    client.get_waiter("table_exists").wait(TableName=table_name)
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint,
+        region_name=os.environ["AWS_DEFAULT_REGION"],
+        config=Config(connect_timeout=2, read_timeout=5, retries={"total_max_attempts": 1}),
+    )
+    try:
+        if table_name in client.list_tables().get("TableNames", []):
+            return False
+        client.create_table(**table_definition(table_name, settings.read_capacity, settings.write_capacity))
+        client.get_waiter("table_exists").wait(TableName=table_name)
+    except NoCredentialsError:
+        raise StartError(f"no AWS credentials for the DynamoDB endpoint {endpoint}: configure them") from None
+    except (BotoCoreError, ClientError) as error:
+        raise StartError(f"the DynamoDB endpoint {endpoint} did not answer as DynamoDB: {error}") from None
     return True
 
 
@@ -362,13 +412,16 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"data-api: error: {error}", file=sys.stderr)
         return 1
-    api = LocalApi(
-        settings,
-        arguments.host,
-        arguments.port,
-        os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or None,
-        os.environ.get(API_KEY_VARIABLE) or None,
-    )
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or None
+    try:
+        if endpoint is not None:
+            use_local_credentials(endpoint, os.environ)
+        api = LocalApi(
+            settings, arguments.host, arguments.port, endpoint, os.environ.get(API_KEY_VARIABLE) or None
+        )
+    except StartError as error:
+        print(f"data-api: error: {error}", file=sys.stderr)
+        return 1
     stopped = threading.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C, or a supervisor's stop
         signal.signal(signal_number, lambda *_: stopped.set())

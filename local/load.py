@@ -15,6 +15,8 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from local.target import Reply, Target, TargetError, new_marker, request, resolve_target
 
 
@@ -84,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
             figures = report(target, replies, marker, time.monotonic() - started)
     except TargetError as error:
         print(f"data-api: error: {error}", file=sys.stderr)
+        return 1
+    except (BotoCoreError, ClientError) as error:  # reading the table back: credentials, access, endpoint
+        print(f"data-api: error: reading the table back failed: {error}", file=sys.stderr)
         return 1
     width = max(len(k) for k in figures)
     for name, value in figures.items():

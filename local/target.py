@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import threading
 import time
 import uuid
@@ -144,7 +145,14 @@ def _deployed(url: str, env: Mapping[str, str]) -> Target:
 
     outputs: dict[str, str] = {}
     if path := env.get("DATA_API_OUTPUTS"):
-        document = json.loads(Path(path).read_text())
+        try:
+            document = json.loads(Path(path).read_text())
+        except FileNotFoundError:
+            raise TargetError(f"DATA_API_OUTPUTS={path}: no such file") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise TargetError(f"DATA_API_OUTPUTS={path} is not a JSON outputs file ({error})") from None
+        if not isinstance(document, dict):
+            raise TargetError(f"DATA_API_OUTPUTS={path} is not an outputs file of cdktf deploy")
         # `cdktf deploy --outputs-file` writes {"<stack>": {"<output>": value}}
         stacks = [v for v in document.values() if isinstance(v, dict) and "table_name" in v]
         if len(stacks) != 1:
@@ -159,7 +167,21 @@ def _deployed(url: str, env: Mapping[str, str]) -> Target:
     # With api_auth=api_key: DATA_API_KEY, or the sensitive output when the outputs file holds it
     # (cdktf deploy --outputs-file-include-sensitive-outputs).
     api_key = env.get("DATA_API_KEY") or outputs.get("api_key_value")
-    return Target(base, table, boto3.client("dynamodb"), deployed=True, outputs=outputs, api_key=api_key)
+    # No region configured: the stage's own URL names it.
+    region = boto3.Session().region_name or region_from_url(url)
+    if not region:
+        raise TargetError(f"no AWS region: set AWS_REGION (the URL {url} does not name one)")
+    client = boto3.client("dynamodb", region_name=region)
+    return Target(base, table, client, deployed=True, outputs=outputs, api_key=api_key)
+
+
+_STAGE_HOST = re.compile(r"^[a-z0-9]+\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$")
+
+
+def region_from_url(url: str) -> str | None:
+    """The region in a stage URL (``https://<api>.execute-api.<region>.amazonaws.com/<stage>``)."""
+    match = _STAGE_HOST.match(urlsplit(url).hostname or "")
+    return match.group(1) if match else None
 
 
 @contextmanager

@@ -40,4 +40,7 @@ def test_stack_matches_snapshot(
 ) -> None:
     masked = mask_assets(synthesized[stack_name])
     assert ASSET_MASK in json.dumps(masked) or stack_name.startswith("data-api-account")
-    assert masked == snapshot_json
+    assert masked == snapshot_json, (
+        f"{stack_name} differs from its snapshot: if the change is intended, review the diff above "
+        "and run `make snapshot-update`"
+    )

@@ -16,7 +16,7 @@ from pathlib import Path
 import cdktf
 import pytest
 
-from tests.conftest import SynthesizedStack
+from tests.conftest import REPO_ROOT, SynthesizedStack
 
 pytestmark = [
     pytest.mark.terraform,
@@ -28,13 +28,28 @@ PROVIDER_UNAVAILABLE = re.compile(
 )
 
 
+PLUGIN_CACHE = REPO_ROOT / ".build" / "terraform-plugins"
+"""One provider download for every stack and run, under the project's build folder."""
+
+
+def terraform_env() -> dict[str, str]:
+    PLUGIN_CACHE.mkdir(parents=True, exist_ok=True)
+    return {**os.environ, "TF_IN_AUTOMATION": "1", "TF_PLUGIN_CACHE_DIR": str(PLUGIN_CACHE)}
+
+
+def test_every_terraform_run_shares_one_plugin_cache() -> None:
+    env = terraform_env()
+    assert env["TF_PLUGIN_CACHE_DIR"] == str(REPO_ROOT / ".build" / "terraform-plugins")
+    assert PLUGIN_CACHE.is_dir()
+
+
 def terraform_init(stack: SynthesizedStack, workdir: Path) -> subprocess.CompletedProcess[str]:
     copy = workdir / stack.name
     shutil.copytree(stack.directory, copy)
     return subprocess.run(
         ["terraform", "init", "-backend=false", "-input=false", "-no-color"],
         cwd=copy,
-        env={**os.environ, "TF_IN_AUTOMATION": "1"},
+        env=terraform_env(),
         capture_output=True,
         text=True,
         timeout=300,
@@ -70,5 +85,6 @@ def test_to_be_valid_terraform(
     unavailable = [n for n, r in init_results.items() if PROVIDER_UNAVAILABLE.search(r.stdout + r.stderr)]
     if unavailable:
         pytest.skip("terraform is on PATH but cannot install the AWS provider here (no registry access)")
+    os.environ.update(terraform_env())  # Testing runs terraform itself, with this process's env
     for name, stack in synthesized.items():
         assert cdktf.Testing.to_be_valid_terraform(str(stack.directory)), name

@@ -1,0 +1,110 @@
+"""make local and make load fail in one line, and make local needs no credentials for a local DynamoDB."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from local.target import TargetError, region_from_url, resolve_target
+from tests.conftest import REPO_ROOT
+
+
+def local_api_process(tmp_path: Path, **env: str) -> subprocess.Popen[str]:
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DATA_API_", "AWS_")) and k != "HOME"
+    }
+    environment |= {
+        "HOME": str(tmp_path),  # no ~/.aws here
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        "PYTHONPATH": str(REPO_ROOT),
+        **env,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "local.api"],
+        cwd=REPO_ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finished(process: subprocess.Popen[str]) -> tuple[int, str]:
+    _, err = process.communicate(timeout=60)
+    assert "Traceback" not in err
+    return process.returncode, err
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        yield taken.getsockname()[1]
+
+
+def test_a_port_in_use_is_one_line(tmp_path: Path, busy_port: int) -> None:
+    code, err = finished(local_api_process(tmp_path, PORT=str(busy_port)))
+    assert code == 1
+    expected = f"cannot listen on 127.0.0.1:{busy_port}: the port is in use: set PORT to a free one"
+    assert err == f"data-api: error: {expected}\n"
+
+
+def test_a_dynamodb_endpoint_that_does_not_answer_is_one_line(tmp_path: Path, busy_port: int) -> None:
+    # busy_port accepts connections and never answers; port 1 refuses them.
+    for endpoint in ("http://127.0.0.1:1", f"http://127.0.0.1:{busy_port}"):
+        code, err = finished(local_api_process(tmp_path, AWS_ENDPOINT_URL_DYNAMODB=endpoint, PORT="0"))
+        assert code == 1
+        assert err.startswith(f"data-api: error: the DynamoDB endpoint {endpoint} did not answer as DynamoDB")
+        assert err.count("\n") == 1
+
+
+def test_a_local_dynamodb_needs_no_credentials(tmp_path: Path, moto_endpoint: str) -> None:
+    process = local_api_process(tmp_path, AWS_ENDPOINT_URL_DYNAMODB=moto_endpoint, PORT="0")
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert first.startswith("data-api local API: http://127.0.0.1:"), process.stderr
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.mark.parametrize(
+    ("url", "region"),
+    [
+        ("https://abc123.execute-api.eu-west-1.amazonaws.com/dev/data", "eu-west-1"),
+        ("https://abc123.execute-api.cn-north-1.amazonaws.com.cn/prod", "cn-north-1"),
+        ("https://api.example.com/dev/data", None),
+    ],
+)
+def test_make_load_reads_the_region_from_the_stage_url(url: str, region: str | None) -> None:
+    assert region_from_url(url) == region
+
+
+def test_make_load_without_a_region_anywhere_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    env = {"DATA_API_URL": "https://api.example.com/dev", "DATA_API_TABLE": "t"}
+    with pytest.raises(TargetError, match=r"^no AWS region: set AWS_REGION"), resolve_target(env):
+        pass
+
+
+def test_make_load_with_a_bad_outputs_file_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "o.json").write_text("{oops")
+    env = {
+        "DATA_API_URL": "https://x.execute-api.us-east-1.amazonaws.com/dev",
+        "DATA_API_OUTPUTS": str(tmp_path / "o.json"),
+    }
+    with pytest.raises(TargetError, match="is not a JSON outputs file"), resolve_target(env):
+        pass
