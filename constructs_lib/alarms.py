@@ -50,7 +50,7 @@ class MetricAlarmSpec:
 
 
 def alarm_specs(
-    settings: Settings, api_name: str, function_name: str, table_name: str
+    settings: Settings, api_name: str, function_name: str, table_name: str, idempotency_table_name: str
 ) -> list[MetricAlarmSpec]:
     """Every alarm of one environment. The names may be Terraform references (in the stack) or
     the deployed names (in `make verify`)."""
@@ -86,6 +86,14 @@ def alarm_specs(
             namespace="AWS/DynamoDB",
             metric_name="WriteThrottleEvents",
             dimensions={"TableName": table_name},
+            threshold=1,
+        ),
+        MetricAlarmSpec(
+            id="idempotency_write_throttles",
+            description="Writes to the idempotency table were throttled",
+            namespace="AWS/DynamoDB",
+            metric_name="WriteThrottleEvents",
+            dimensions={"TableName": idempotency_table_name},
             threshold=1,
         ),
         MetricAlarmSpec(

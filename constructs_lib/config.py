@@ -36,6 +36,8 @@ API_AUTH_MODES: tuple[str, ...] = ("none", "api_key", "iam")
 usage plan, or AWS IAM (SigV4-signed requests)."""
 STATE_BACKENDS: tuple[str, ...] = ("local", "s3")
 
+TRANSACTION_WRITE_UNITS = 2
+"""A transactional write costs two write units per KB, a plain one one."""
 API_GATEWAY_TIMEOUT_SECONDS = 29
 """API Gateway's integration timeout: a slower function only ever produces a 504."""
 MIN_FUNCTION_TIMEOUT_SECONDS: int = load_function_module(
@@ -109,10 +111,12 @@ class Settings:
     """Provisioned read capacity units of the table."""
     write_capacity: int = 5
     """Provisioned write capacity units of the table: the autoscaling floor."""
-    max_write_capacity: int = 200
-    """Autoscaling ceiling of the table's write capacity units."""
+    max_write_capacity: int = 300
+    """Autoscaling ceiling of each table's write capacity units."""
     write_target_utilization_percent: int = 70
     """Consumed/provisioned write capacity the autoscaler steers toward (20 to 90)."""
+    idempotency_retention_hours: int = 24
+    """How long an Idempotency-Key is remembered: longer than any client's retry window."""
     throttle_rate_limit: int = 100
     """Steady-state requests per second the API stage admits."""
     throttle_burst_limit: int = 50
@@ -161,11 +165,15 @@ class Settings:
 
     @property
     def required_write_capacity(self) -> int:
-        """WCU the table needs at the target utilization when the API runs at its rate limit.
+        """WCU each table needs at the target utilization when the API runs at its rate limit.
 
-        An item under 1 KB costs one WCU, so the stage's rate is also the write rate.
+        An item under 1 KB costs one WCU, or two when written in a transaction (a request with an
+        Idempotency-Key), and every request may carry one.
+        https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-capacity-handling
         """
-        return math.ceil(self.throttle_rate_limit * 100 / self.write_target_utilization_percent)
+        return math.ceil(
+            self.throttle_rate_limit * TRANSACTION_WRITE_UNITS * 100 / self.write_target_utilization_percent
+        )
 
     @property
     def tags(self) -> dict[str, str]:
@@ -245,7 +253,7 @@ def _validate(s: Settings) -> None:
         s.max_write_capacity,
         max(s.write_capacity, s.required_write_capacity),
         40000,
-        f" (it must absorb throttle_rate_limit={s.throttle_rate_limit} writes/s at "
+        f" (it must absorb throttle_rate_limit={s.throttle_rate_limit} transactional writes/s at "
         f"write_target_utilization_percent={s.write_target_utilization_percent}, and be at least "
         f"write_capacity={s.write_capacity}: raise it, or lower the rate)",
         ("throttle_rate_limit", "write_target_utilization_percent", "write_capacity"),
@@ -253,6 +261,7 @@ def _validate(s: Settings) -> None:
     if s.api_auth not in API_AUTH_MODES:
         raise _allowed("api_auth", s.api_auth, ", ".join(API_AUTH_MODES))
     _check_range("api_key_daily_quota", s.api_key_daily_quota, 1, 1_000_000_000)
+    _check_range("idempotency_retention_hours", s.idempotency_retention_hours, 1, 24 * 30)
     if s.cors_allowed_origin != "*" and not re.fullmatch(
         r"https://[A-Za-z0-9.-]+(:\d{1,5})?", s.cors_allowed_origin
     ):

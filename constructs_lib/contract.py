@@ -19,9 +19,17 @@ SORT_KEY = "timestamp"
 """The table's key schema: both strings."""
 
 
-def table_definition(table_name: str, read_capacity: int, write_capacity: int) -> dict[str, object]:
-    """CreateTable arguments for a table with the stack's key schema (local runs and tests)."""
-    keys = ((PARTITION_KEY, "HASH"), (SORT_KEY, "RANGE"))
+IDEMPOTENCY_KEY = "key"
+IDEMPOTENCY_EXPIRY_ATTRIBUTE = "expires_at"
+"""The idempotency table: one string key; the expiry (epoch seconds) is its TTL attribute."""
+
+
+def table_definition(
+    table_name: str, read_capacity: int, write_capacity: int, idempotency: bool = False
+) -> dict[str, object]:
+    """CreateTable arguments for the data table (or the idempotency table) with the stack's key
+    schema (local runs and tests)."""
+    keys = ((IDEMPOTENCY_KEY, "HASH"),) if idempotency else ((PARTITION_KEY, "HASH"), (SORT_KEY, "RANGE"))
     return {
         "TableName": table_name,
         "KeySchema": [{"AttributeName": name, "KeyType": kind} for name, kind in keys],

@@ -82,6 +82,11 @@ class IngestFunctionProps:
     """Concurrent executions reserved (and so capped) for the function; 0 for none."""
     table_name: str
     table_arn: str
+    idempotency_table_name: str
+    idempotency_table_arn: str
+    idempotency_retention_seconds: int
+    api_auth: str
+    """Whose Idempotency-Keys are whose: the function scopes keys by the caller this mode knows."""
     kms_key_arn: str
     aws: AwsContext
 
@@ -113,7 +118,12 @@ class IngestFunction(Construct):
             role=self.role.id,
             policy=policy_document(
                 function_statements(
-                    props.aws, props.table_arn, props.kms_key_arn, self.log_group_name, props.tracing_enabled
+                    props.aws,
+                    props.table_arn,
+                    props.idempotency_table_arn,
+                    props.kms_key_arn,
+                    self.log_group_name,
+                    props.tracing_enabled,
                 )
             ),
         )
@@ -136,6 +146,9 @@ class IngestFunction(Construct):
                     "STAGE": props.stage,
                     "LOG_LEVEL": props.log_level,
                     "CORS_ALLOWED_ORIGIN": props.cors_allowed_origin,
+                    "IDEMPOTENCY_TABLE_NAME": props.idempotency_table_name,
+                    "IDEMPOTENCY_RETENTION_SECONDS": str(props.idempotency_retention_seconds),
+                    "API_AUTH": props.api_auth,
                 }
             ),
             tracing_config=LambdaFunctionTracingConfig(

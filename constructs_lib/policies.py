@@ -145,11 +145,18 @@ def data_key_statements(aws: AwsContext, log_group_names: Sequence[str]) -> list
 
 
 def function_statements(
-    aws: AwsContext, table_arn: str, kms_key_arn: str, log_group_name: str, tracing_enabled: bool
+    aws: AwsContext,
+    table_arn: str,
+    idempotency_table_arn: str,
+    kms_key_arn: str,
+    log_group_name: str,
+    tracing_enabled: bool,
 ) -> list[Statement]:
-    """The ingest function's role policy: put items in one table, nothing more."""
+    """The ingest function's role policy: put items in its two tables, nothing more. A keyed
+    write is a TransactWriteItems of two Puts, which IAM authorizes as dynamodb:PutItem on each
+    table (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html)."""
     statements = [
-        allow("PutItems", ["dynamodb:PutItem"], [table_arn]),
+        allow("PutItems", ["dynamodb:PutItem"], [table_arn, idempotency_table_arn]),
         allow(
             "UseDataKeyViaDynamoDB",
             TABLE_KEY_ACTIONS,

@@ -29,7 +29,7 @@ from constructs_lib.ingest_function import IngestFunction, IngestFunctionProps
 from constructs_lib.policies import service_trust_policy
 from constructs_lib.policy_checks import LogGroupCheck, RequiredTagsCheck
 from constructs_lib.rest_api import RestApi, RestApiProps
-from constructs_lib.storage import DataTable, DataTableProps
+from constructs_lib.storage import DataTable, IdempotencyTable, TableProps
 
 # API Gateway's own managed policy for its account-wide logging role: the role serves every
 # API of the account and region (not just ours), whose log groups we cannot enumerate.
@@ -160,18 +160,9 @@ class DataApiStack(_BaseStack):
                 aws=self.aws,
             ),
         )
-        table = DataTable(
-            self,
-            "data_table",
-            DataTableProps(
-                table_name=s.resource_name("data"),
-                read_capacity=s.read_capacity,
-                write_capacity=s.write_capacity,
-                max_write_capacity=s.max_write_capacity,
-                write_target_utilization_percent=s.write_target_utilization_percent,
-                kms_key_arn=data_key.arn,
-                deletion_protection=s.deletion_protection,
-            ),
+        table = DataTable(self, "data_table", self._table_props(s.resource_name("data"), data_key.arn))
+        idempotency_table = IdempotencyTable(
+            self, "idempotency_table", self._table_props(s.resource_name("idempotency"), data_key.arn)
         )
         function = IngestFunction(
             self,
@@ -189,6 +180,10 @@ class DataApiStack(_BaseStack):
                 reserved_concurrency=s.lambda_reserved_concurrency,
                 table_name=table.name,
                 table_arn=table.arn,
+                idempotency_table_name=idempotency_table.name,
+                idempotency_table_arn=idempotency_table.arn,
+                idempotency_retention_seconds=s.idempotency_retention_hours * 3600,
+                api_auth=s.api_auth,
                 kms_key_arn=data_key.arn,
                 aws=self.aws,
             ),
@@ -221,7 +216,7 @@ class DataApiStack(_BaseStack):
                 alarm_name_prefix=s.stack_name,
                 alert_email=alert_email.string_value,
                 kms_key_arn=data_key.arn,
-                alarms=alarm_specs(s, api.api.name, function.name, table.name),
+                alarms=alarm_specs(s, api.api.name, function.name, table.name, idempotency_table.name),
             ),
         )
         data_key.admit_log_groups(
@@ -233,6 +228,10 @@ class DataApiStack(_BaseStack):
         self.output("stage_name", api.stage.stage_name, "Stage of the REST API")
         self.output("table_name", table.name, "DynamoDB table the data is stored in")
         self.output("table_arn", table.arn, "ARN of the DynamoDB table")
+        self.output(
+            "idempotency_table_name", idempotency_table.name, "DynamoDB table of the Idempotency-Key records"
+        )
+        self.output("idempotency_table_arn", idempotency_table.arn, "ARN of the idempotency table")
         self.output("function_name", function.name, "Name of the ingest function")
         self.output("function_arn", function.arn, "ARN of the ingest function")
         self.output("kms_key_arn", data_key.arn, "ARN of the KMS key encrypting table, logs and topic")
@@ -248,6 +247,19 @@ class DataApiStack(_BaseStack):
                 description="The API key itself: `cdktf output` / `terraform output -raw api_key_value`",
                 sensitive=True,
             )
+
+    def _table_props(self, table_name: str, kms_key_arn: str) -> TableProps:
+        """Both tables follow the capacity settings (a keyed write is a transaction on both)."""
+        s = self.settings
+        return TableProps(
+            table_name=table_name,
+            read_capacity=s.read_capacity,
+            write_capacity=s.write_capacity,
+            max_write_capacity=s.max_write_capacity,
+            write_target_utilization_percent=s.write_target_utilization_percent,
+            kms_key_arn=kms_key_arn,
+            deletion_protection=s.deletion_protection,
+        )
 
 
 def build_app(app: Construct, all_settings: list[Settings]) -> list[TerraformStack]:

@@ -1,4 +1,4 @@
-"""The data table and the autoscaling of its write capacity."""
+"""The tables (data, and the idempotency records) and the autoscaling of their write capacity."""
 
 from __future__ import annotations
 
@@ -16,17 +16,18 @@ from cdktf_cdktf_provider_aws.dynamodb_table import (
     DynamodbTableAttribute,
     DynamodbTablePointInTimeRecovery,
     DynamodbTableServerSideEncryption,
+    DynamodbTableTtl,
 )
 from constructs import Construct
 
-from constructs_lib.contract import PARTITION_KEY, SORT_KEY
+from constructs_lib.contract import IDEMPOTENCY_EXPIRY_ATTRIBUTE, IDEMPOTENCY_KEY, PARTITION_KEY, SORT_KEY
 
 WRITE_CAPACITY_DIMENSION = "dynamodb:table:WriteCapacityUnits"
 
 
 @dataclass(frozen=True)
-class DataTableProps:
-    """Settings of the data table."""
+class TableProps:
+    """Settings of a table (both tables follow the same capacity settings)."""
 
     table_name: str
     read_capacity: int
@@ -42,11 +43,20 @@ class DataTableProps:
     deletion_protection: bool
 
 
-class DataTable(Construct):
-    """A provisioned, encrypted, point-in-time-recoverable table keyed by id and timestamp."""
+class _ProvisionedTable(Construct):
+    """A provisioned, encrypted, point-in-time-recoverable table with write autoscaling."""
 
-    def __init__(self, scope: Construct, id_: str, props: DataTableProps) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        props: TableProps,
+        hash_key: str,
+        range_key: str | None = None,
+        ttl_attribute: str | None = None,
+    ) -> None:
         super().__init__(scope, id_)
+        keys = [hash_key] + ([range_key] if range_key else [])
         self.table = DynamodbTable(
             self,
             "table",
@@ -54,16 +64,14 @@ class DataTable(Construct):
             billing_mode="PROVISIONED",
             read_capacity=props.read_capacity,
             write_capacity=props.write_capacity,
-            hash_key=PARTITION_KEY,
-            range_key=SORT_KEY,
-            attribute=[
-                DynamodbTableAttribute(name=PARTITION_KEY, type="S"),
-                DynamodbTableAttribute(name=SORT_KEY, type="S"),
-            ],
+            hash_key=hash_key,
+            range_key=range_key,
+            attribute=[DynamodbTableAttribute(name=key, type="S") for key in keys],
             server_side_encryption=DynamodbTableServerSideEncryption(
                 enabled=True, kms_key_arn=props.kms_key_arn
             ),
             point_in_time_recovery=DynamodbTablePointInTimeRecovery(enabled=True),
+            ttl=DynamodbTableTtl(enabled=True, attribute_name=ttl_attribute) if ttl_attribute else None,
             deletion_protection_enabled=props.deletion_protection,
             # The autoscaler owns write capacity after creation; Terraform must not reset it.
             lifecycle=TerraformResourceLifecycle(ignore_changes=["write_capacity"]),
@@ -100,3 +108,20 @@ class DataTable(Construct):
     @property
     def arn(self) -> str:
         return self.table.arn
+
+
+class DataTable(_ProvisionedTable):
+    """The clients' data, keyed by id and timestamp."""
+
+    def __init__(self, scope: Construct, id_: str, props: TableProps) -> None:
+        super().__init__(scope, id_, props, hash_key=PARTITION_KEY, range_key=SORT_KEY)
+
+
+class IdempotencyTable(_ProvisionedTable):
+    """One record per Idempotency-Key, written with its item in one transaction; DynamoDB's TTL
+    deletes a record some time after its expiry (the function ignores expired ones at once)."""
+
+    def __init__(self, scope: Construct, id_: str, props: TableProps) -> None:
+        super().__init__(
+            scope, id_, props, hash_key=IDEMPOTENCY_KEY, ttl_attribute=IDEMPOTENCY_EXPIRY_ATTRIBUTE
+        )

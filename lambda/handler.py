@@ -7,7 +7,7 @@ import os
 import random
 import sys
 import time
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, TypeVar
 
 import boto3
 from botocore.config import Config
@@ -29,13 +29,19 @@ TABLE_NAME = _required_env("TABLE_NAME")
 STAGE = os.environ.get("STAGE", "")
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 CORS_ALLOWED_ORIGIN = os.environ.get("CORS_ALLOWED_ORIGIN", "*")
+IDEMPOTENCY_TABLE_NAME = os.environ.get("IDEMPOTENCY_TABLE_NAME", "")
+IDEMPOTENCY_RETENTION_SECONDS = int(os.environ.get("IDEMPOTENCY_RETENTION_SECONDS", "86400"))
+API_AUTH = os.environ.get("API_AUTH", "none")
 
 MAX_ATTEMPTS = ingest.MAX_ATTEMPTS
 RETRY_AFTER_SECONDS = 1
 THROTTLING_CODES = frozenset(
     {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 )
-UNAVAILABLE_CODES = frozenset({"InternalServerError", "ServiceUnavailable"})
+UNAVAILABLE_CODES = frozenset({"InternalServerError", "ServiceUnavailable", "TransactionInProgressException"})
+# Codes of a cancelled transaction's per-item reasons.
+# https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+THROTTLED_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"})
 ITEM_TOO_LARGE = "Item size has exceeded the maximum allowed size"
 
 _logger = logging.getLogger("data_api.ingest")
@@ -56,6 +62,7 @@ _dynamodb = boto3.client(
     ),
 )
 _sleep = time.sleep
+T = TypeVar("T")
 
 
 class RetryLaterError(Exception):
@@ -68,6 +75,15 @@ class ThrottledError(RetryLaterError):
 
 class UnavailableError(RetryLaterError):
     """DynamoDB kept failing or not answering after our retries, or no time was left to try."""
+
+
+class KeyInUseError(RetryLaterError):
+    """Another request with the same Idempotency-Key was being written at the same moment, and
+    kept winning: the client retries, and then gets that request's answer (409)."""
+
+
+class KeyReusedError(Exception):
+    """The Idempotency-Key was already used for another payload (422)."""
 
 
 def _remaining_seconds(context: Any) -> Callable[[], float]:
@@ -110,15 +126,14 @@ def _put_once(item: dict[str, Any]) -> None:
         raise UnavailableError(type(error).__name__) from error
 
 
-def put_new_item(item: dict[str, Any], remaining_seconds: Callable[[], float]) -> None:
-    """Put the item, retrying what may pass, but never past the function's deadline: every
-    attempt starts only if it can end with time left to answer (ingest.may_attempt)."""
+def _with_retries(attempt_once: Callable[[], T], remaining_seconds: Callable[[], float]) -> T:
+    """Run one DynamoDB attempt, retrying what may pass, but never past the function's deadline:
+    every attempt starts only if it can end with time left to answer (ingest.may_attempt)."""
     if not ingest.may_attempt(remaining_seconds()):
         raise UnavailableError("NoTimeLeft")
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
-            _put_once(item)
-            return
+            return attempt_once()
         except RetryLaterError as error:
             if attempt == MAX_ATTEMPTS:
                 raise
@@ -127,16 +142,115 @@ def put_new_item(item: dict[str, Any], remaining_seconds: Callable[[], float]) -
                 raise
             _logger.debug(json.dumps({"retry": attempt, "code": str(error), "wait_s": round(wait, 3)}))
             _sleep(wait)
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def put_new_item(item: dict[str, Any], remaining_seconds: Callable[[], float]) -> None:
+    """Put the item unless its key exists, within the function's time (see _with_retries)."""
+    _with_retries(lambda: _put_once(item), remaining_seconds)
+
+
+def _transact_once(item: dict[str, Any], record: dict[str, Any], now_epoch: int) -> Optional[dict[str, Any]]:
+    """One attempt to write the item and its idempotency record together, or neither. Returns
+    None when both were written, else the unexpired record already under the key."""
+    try:
+        _dynamodb.transact_write_items(
+            # DynamoDB answers a repeat of the same token (our own retry) without writing twice.
+            ClientRequestToken=item["id"]["S"][:36],
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": TABLE_NAME,
+                        "Item": item,
+                        "ConditionExpression": "attribute_not_exists(id)",
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": IDEMPOTENCY_TABLE_NAME,
+                        "Item": record,
+                        # A record past its expiry is as good as gone, even before TTL deletes it.
+                        "ConditionExpression": "attribute_not_exists(#key) OR #expires < :now",
+                        "ExpressionAttributeNames": {"#key": "key", "#expires": "expires_at"},
+                        "ExpressionAttributeValues": {":now": {"N": str(now_epoch)}},
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    }
+                },
+            ],
+        )
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        if code == "TransactionCanceledException":
+            reasons = error.response.get("CancellationReasons") or []
+            codes = {reason.get("Code") for reason in reasons}
+            if codes & THROTTLED_REASONS:
+                raise ThrottledError(next(iter(codes & THROTTLED_REASONS))) from error
+            if "TransactionConflict" in codes:  # another request on the same key, right now
+                raise KeyInUseError("TransactionConflict") from error
+            if (
+                len(reasons) > 1
+                and reasons[1].get("Code") == "ConditionalCheckFailed"
+                and reasons[1].get("Item")
+            ):
+                return dict(reasons[1]["Item"])
+        if code in THROTTLING_CODES:
+            raise ThrottledError(code) from error
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        if code in UNAVAILABLE_CODES or status >= 500:
+            raise UnavailableError(code) from error
+        raise
+    except (BotoConnectionError, HTTPClientError) as error:
+        raise UnavailableError(type(error).__name__) from error
+    return None
+
+
+def put_idempotent(
+    item: dict[str, Any], record: dict[str, Any], remaining_seconds: Callable[[], float]
+) -> Optional[str]:
+    """Store the item once per key. Returns None when this request stored it, or the answer of
+    the earlier request with the same key and payload, to replay; KeyReusedError for a key
+    already used with another payload."""
+    existing = _with_retries(lambda: _transact_once(item, record, int(time.time())), remaining_seconds)
+    if existing is None:
+        return None
+    if existing.get("fingerprint", {}).get("S") != record["fingerprint"]["S"]:
+        raise KeyReusedError()
+    if existing.get("item_id", {}).get("S") == item["id"]["S"]:
+        return None  # our own earlier attempt landed; its answer was lost
+    return str(existing["answer"]["S"])
 
 
 def _store(event: dict[str, Any], context: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """Parse, build and write: the response and the facts for the log line."""
-    payload = ingest.parse_payload(ingest.decode_body(event), ingest.header(event, "Content-Type"))
+    key = ingest.idempotency_key(event)
+    content_type = ingest.header(event, "Content-Type")
+    body = ingest.decode_body(event)
+    payload = ingest.parse_payload(body, content_type)
     item_id, timestamp = ingest.new_item_key()
     item = ingest.build_item(payload, STAGE, ingest.request_metadata(event), item_id, timestamp)
-    put_new_item(item, _remaining_seconds(context))
-    body = {"id": item_id, "timestamp": timestamp, "message": "stored"}
-    return ingest.respond(200, body, CORS_ALLOWED_ORIGIN), {"item_id": item_id}
+    answer = json.dumps({"id": item_id, "timestamp": timestamp, "message": "stored"}, separators=(",", ":"))
+    if key is None:  # no key: one conditional put, exactly as without the feature
+        put_new_item(item, _remaining_seconds(context))
+        return ingest.respond_json(200, answer, CORS_ALLOWED_ORIGIN), {"item_id": item_id}
+    if not IDEMPOTENCY_TABLE_NAME:
+        raise RuntimeError("IDEMPOTENCY_TABLE_NAME is not set")
+    record = ingest.build_record(
+        ingest.record_key(ingest.caller_scope(event, API_AUTH), key),
+        ingest.body_fingerprint(body, content_type),
+        item_id,
+        timestamp,
+        answer,
+        int(time.time()),
+        IDEMPOTENCY_RETENTION_SECONDS,
+    )
+    earlier = put_idempotent(item, record, _remaining_seconds(context))
+    if earlier is None:
+        return ingest.respond_json(200, answer, CORS_ALLOWED_ORIGIN), {
+            "item_id": item_id,
+            "idempotent": "stored",
+        }
+    replayed = ingest.respond_json(200, earlier, CORS_ALLOWED_ORIGIN, {ingest.REPLAYED_HEADER: "true"})
+    return replayed, {"item_id": json.loads(earlier).get("id"), "idempotent": "replayed"}
 
 
 def _failure(error: Exception, request_id: Optional[str]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -146,6 +260,15 @@ def _failure(error: Exception, request_id: Optional[str]) -> tuple[dict[str, Any
         facts["reason"] = error.message
         return ingest.respond(
             error.status, ingest.error_body(error.message, request_id), CORS_ALLOWED_ORIGIN
+        ), facts
+    if isinstance(error, KeyReusedError):
+        message = f"{ingest.IDEMPOTENCY_HEADER} was already used for another payload; use a new key"
+        return ingest.respond(422, ingest.error_body(message, request_id), CORS_ALLOWED_ORIGIN), facts
+    if isinstance(error, KeyInUseError):
+        message = f"a request with this {ingest.IDEMPOTENCY_HEADER} is being processed; retry shortly"
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return ingest.respond(
+            409, ingest.error_body(message, request_id), CORS_ALLOWED_ORIGIN, headers
         ), facts
     if isinstance(error, RetryLaterError):
         facts["code"] = str(error)

@@ -7,6 +7,7 @@ Python 3.9 syntax: the function runs on every runtime the stack allows.
 import base64
 import binascii
 import fnmatch
+import hashlib
 import json
 import math
 import uuid
@@ -50,7 +51,12 @@ BINARY_MEDIA_TYPES: tuple[str, ...] = (
 """Content types API Gateway hands the function base64-encoded (the stack declares them on the
 API); the function stores such bodies as bytes. Every other type arrives as text."""
 ALLOWED_METHODS = "OPTIONS,POST"
-ALLOWED_HEADERS = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+ALLOWED_HEADERS = f"Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,{IDEMPOTENCY_HEADER}"
+EXPOSED_HEADERS = REPLAYED_HEADER
+"""Response headers a browser script may read (Access-Control-Expose-Headers)."""
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
 AttributeValue = dict[str, Any]
 
@@ -309,11 +315,95 @@ def may_attempt(remaining_seconds: float, wait_seconds: float = 0.0) -> bool:
     return remaining_seconds - wait_seconds >= ATTEMPT_SECONDS + ANSWER_MARGIN_SECONDS
 
 
+def idempotency_key(event: Mapping[str, Any]) -> Optional[str]:
+    """The request's Idempotency-Key, or None without the header. The draft makes the value a
+    structured-field string ("abc"); a bare value is accepted too. 400 for anything else."""
+    raw = header(event, IDEMPOTENCY_HEADER)
+    if raw is None:
+        return None
+    value = raw.strip()
+    if value.startswith('"') or value.endswith('"'):
+        if len(value) < 2 or not value[0] == value[-1] == '"':
+            raise bad_request(f"{IDEMPOTENCY_HEADER} has an unfinished quoted string")
+        value = _sf_string(value[1:-1])
+    if not 1 <= len(value) <= MAX_IDEMPOTENCY_KEY_LENGTH or not all(" " <= c <= "~" for c in value):
+        raise bad_request(
+            f"{IDEMPOTENCY_HEADER} must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters, "
+            'bare or as a quoted string ("...")'
+        )
+    return value
+
+
+def _sf_string(inner: str) -> str:
+    """The content of a structured-field string: only \\ and \" are escapes (RFC 8941 3.3.3)."""
+    out, escaped = [], False
+    for char in inner:
+        if escaped:
+            if char not in '\\"':
+                raise bad_request(f"{IDEMPOTENCY_HEADER} has an invalid escape in its quoted string")
+            out.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == '"':
+            raise bad_request(f"{IDEMPOTENCY_HEADER} has an unescaped quote in its quoted string")
+        else:
+            out.append(char)
+    if escaped:
+        raise bad_request(f"{IDEMPOTENCY_HEADER} ends in an unfinished escape")
+    return "".join(out)
+
+
+def body_fingerprint(body: Union[str, bytes], content_type: Optional[str]) -> str:
+    """What makes two requests "the same payload": the body's bytes and its content type."""
+    raw = body.encode("utf-8") if isinstance(body, str) else body
+    digest = hashlib.sha256((content_type or "").strip().encode("utf-8", "replace") + b"\n")
+    digest.update(raw)
+    return digest.hexdigest()
+
+
+def caller_scope(event: Mapping[str, Any], api_auth: str) -> str:
+    """Whose keys these are: the API key's id (api_key mode), the signer (iam mode); in none
+    mode nobody is known and keys are shared by every caller."""
+    identity = as_mapping(as_mapping(event.get("requestContext")).get("identity"))
+    if api_auth == "api_key":
+        return f"api-key:{identity.get('apiKeyId') or ''}"
+    if api_auth == "iam":
+        return f"iam:{identity.get('userArn') or identity.get('caller') or ''}"
+    return ""
+
+
+def record_key(scope: str, key: str) -> str:
+    """The idempotency table's key for a caller's key (hashed: bounded, and no identity stored)."""
+    return hashlib.sha256(f"{scope}\n{key}".encode()).hexdigest()
+
+
+def build_record(
+    key: str,
+    fingerprint: str,
+    item_id: str,
+    timestamp: str,
+    answer: str,
+    now_epoch: int,
+    retention_seconds: int,
+) -> dict[str, AttributeValue]:
+    """The idempotency record written with the item: enough to replay the answer exactly."""
+    return {
+        "key": {"S": key},
+        "fingerprint": {"S": fingerprint},
+        "item_id": {"S": item_id},
+        "item_timestamp": {"S": timestamp},
+        "answer": {"S": answer},
+        "expires_at": {"N": str(now_epoch + retention_seconds)},
+    }
+
+
 def cors_headers(allowed_origin: str) -> dict[str, str]:
     headers = {
         "Access-Control-Allow-Origin": allowed_origin,
         "Access-Control-Allow-Methods": ALLOWED_METHODS,
         "Access-Control-Allow-Headers": ALLOWED_HEADERS,
+        "Access-Control-Expose-Headers": EXPOSED_HEADERS,
     }
     if allowed_origin != "*":
         headers["Vary"] = "Origin"
@@ -327,13 +417,15 @@ def respond(
     extra_headers: Optional[Mapping[str, str]] = None,
 ) -> dict[str, Any]:
     """An API Gateway proxy response with a JSON body and the CORS headers."""
+    return respond_json(status, json.dumps(body, separators=(",", ":")), allowed_origin, extra_headers)
+
+
+def respond_json(
+    status: int, body: str, allowed_origin: str, extra_headers: Optional[Mapping[str, str]] = None
+) -> dict[str, Any]:
+    """The same, with the JSON body already serialized (a replayed answer, byte for byte)."""
     headers = {"Content-Type": "application/json", **cors_headers(allowed_origin), **(extra_headers or {})}
-    return {
-        "statusCode": status,
-        "headers": headers,
-        "body": json.dumps(body, separators=(",", ":")),
-        "isBase64Encoded": False,
-    }
+    return {"statusCode": status, "headers": headers, "body": body, "isBase64Encoded": False}
 
 
 def error_body(message: str, request_id: Optional[str]) -> dict[str, Any]:

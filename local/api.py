@@ -215,6 +215,7 @@ class LocalApi:
         # api_auth=api_key: the key POST /data requires (x-api-key), as the usage plan would.
         self.api_key = (api_key or secrets.token_urlsafe(24)) if settings.api_auth == "api_key" else None
         self.table_name = settings.resource_name("data")
+        self.idempotency_table_name = settings.resource_name("idempotency")
         self._moto: Any = None
         if dynamodb_endpoint is None:
             from moto.server import ThreadedMotoServer
@@ -223,6 +224,7 @@ class LocalApi:
             # moto needs credentials to sign with; they never leave this machine.
             for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
                 os.environ.setdefault(name, "local")
+            serialize_emulated_dynamodb()
             self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
             self._moto.start()
             moto_host, moto_port = self._moto.get_host_and_port()
@@ -230,6 +232,7 @@ class LocalApi:
         self.dynamodb_endpoint = dynamodb_endpoint
         os.environ.setdefault("AWS_DEFAULT_REGION", settings.region)
         self.table_created = ensure_table(dynamodb_endpoint, self.table_name, settings)
+        ensure_table(dynamodb_endpoint, self.idempotency_table_name, settings, idempotency=True)
         self._function = load_function(
             {
                 "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
@@ -237,6 +240,9 @@ class LocalApi:
                 "STAGE": settings.environment,
                 "LOG_LEVEL": settings.log_level,
                 "CORS_ALLOWED_ORIGIN": settings.cors_allowed_origin,
+                "IDEMPOTENCY_TABLE_NAME": self.idempotency_table_name,
+                "IDEMPOTENCY_RETENTION_SECONDS": str(settings.idempotency_retention_hours * 3600),
+                "API_AUTH": settings.api_auth,
             }
         )
         # The function's own CORS definition, which the stack also uses for the preflight.
@@ -378,7 +384,38 @@ def use_local_credentials(endpoint: str, env: MutableMapping[str, str]) -> None:
         env["AWS_ACCESS_KEY_ID"] = env["AWS_SECRET_ACCESS_KEY"] = "local"
 
 
-def ensure_table(endpoint: str, table_name: str, settings: Settings) -> bool:
+def serialize_emulated_dynamodb() -> None:
+    """Make the built-in emulator's DynamoDB operations atomic, as DynamoDB's are. moto runs
+    concurrent requests at once, and its transactions snapshot whole tables and restore the
+    snapshot when cancelled, undoing writes other requests made meanwhile; real DynamoDB never
+    does either. One lock around each operation (this process's emulator only)."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    if getattr(DynamoDBBackend, "_data_api_serialized", False):
+        return
+    lock = threading.RLock()
+
+    def locked(operation: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return operation(*args, **kwargs)
+
+        return run
+
+    for name in (
+        "put_item",
+        "get_item",
+        "update_item",
+        "delete_item",
+        "query",
+        "scan",
+        "transact_write_items",
+    ):
+        setattr(DynamoDBBackend, name, locked(getattr(DynamoDBBackend, name)))
+    DynamoDBBackend._data_api_serialized = True  # type: ignore[attr-defined]
+
+
+def ensure_table(endpoint: str, table_name: str, settings: Settings, idempotency: bool = False) -> bool:
     """Create the table (the stack's key schema) at the endpoint unless it exists; True if created."""
     import boto3
     from botocore.config import Config
@@ -393,7 +430,11 @@ def ensure_table(endpoint: str, table_name: str, settings: Settings) -> bool:
     try:
         if table_name in client.list_tables().get("TableNames", []):
             return False
-        client.create_table(**table_definition(table_name, settings.read_capacity, settings.write_capacity))
+        client.create_table(
+            **table_definition(
+                table_name, settings.read_capacity, settings.write_capacity, idempotency=idempotency
+            )
+        )
         client.get_waiter("table_exists").wait(TableName=table_name)
     except NoCredentialsError:
         raise StartError(f"no AWS credentials for the DynamoDB endpoint {endpoint}: configure them") from None

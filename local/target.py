@@ -88,9 +88,11 @@ class Target:
         body: bytes | str | None,
         content_type: str | None = "application/json",
         retry_throttled: bool = True,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> Reply:
         """POST /data; by default a 429 (say, left over from a burst) is waited out."""
         headers = {"Content-Type": content_type} if content_type else {}
+        headers.update(extra_headers or {})
         if self.api_key:
             headers["x-api-key"] = self.api_key
         for _ in range(50):
@@ -100,14 +102,20 @@ class Target:
             time.sleep(0.1)
         return reply
 
-    def burst(self, bodies: list[str], threads: int) -> list[Reply]:
+    def burst(
+        self, bodies: list[str], threads: int, extra_headers: Mapping[str, str] | None = None
+    ) -> list[Reply]:
         """Send the bodies from ``threads`` threads that all start at the same instant (so the
         first wave really is simultaneous, however busy the machine); no 429 is retried."""
         threads = min(threads, len(bodies))
         start = threading.Barrier(threads)
         # Each worker waits at the barrier once, as it starts: the first wave leaves together.
         with ThreadPoolExecutor(max_workers=threads, initializer=start.wait, initargs=(30,)) as pool:
-            return list(pool.map(lambda body: self.post(body, retry_throttled=False), bodies))
+            return list(
+                pool.map(
+                    lambda body: self.post(body, retry_throttled=False, extra_headers=extra_headers), bodies
+                )
+            )
 
     def item(self, item_id: str) -> dict[str, Any] | None:
         """The stored item with this id, read back consistently."""

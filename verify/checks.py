@@ -23,6 +23,8 @@ from constructs_lib.config import Settings
 from constructs_lib.contract import (
     ACCESS_LOG_FORMAT,
     HANDLER,
+    IDEMPOTENCY_EXPIRY_ATTRIBUTE,
+    IDEMPOTENCY_KEY,
     PARTITION_KEY,
     RESOURCE_PATH,
     SORT_KEY,
@@ -150,14 +152,32 @@ def compare_policy(name: str, expected: str | Mapping[str, Any], actual: str | M
 
 
 def table_checks(d: Deployment) -> Iterator[Check]:
+    yield from _table_checks(
+        d, "table", d.output("table_name"), {PARTITION_KEY: ["HASH", "S"], SORT_KEY: ["RANGE", "S"]}
+    )
+
+
+def idempotency_table_checks(d: Deployment) -> Iterator[Check]:
+    name = d.output("idempotency_table_name")
+    yield from _table_checks(d, "idempotency table", name, {IDEMPOTENCY_KEY: ["HASH", "S"]})
+    ttl = d.client("dynamodb").describe_time_to_live(TableName=name).get("TimeToLiveDescription", {})
+    yield compare(
+        "idempotency table: time to live",
+        {"TimeToLiveStatus": "ENABLED", "AttributeName": IDEMPOTENCY_EXPIRY_ATTRIBUTE},
+        {"TimeToLiveStatus": ttl.get("TimeToLiveStatus"), "AttributeName": ttl.get("AttributeName")},
+    )
+
+
+def _table_checks(
+    d: Deployment, label: str, name: str, key_schema: Mapping[str, list[str]]
+) -> Iterator[Check]:
     s = d.settings
-    name = d.output("table_name")
     dynamodb = d.client("dynamodb")
     table = dynamodb.describe_table(TableName=name)["Table"]
     types = {a["AttributeName"]: a["AttributeType"] for a in table.get("AttributeDefinitions", [])}
     yield compare(
-        "table: key schema",
-        {PARTITION_KEY: ["HASH", "S"], SORT_KEY: ["RANGE", "S"]},
+        f"{label}: key schema",
+        dict(key_schema),
         {k["AttributeName"]: [k["KeyType"], types.get(k["AttributeName"])] for k in table["KeySchema"]},
     )
     mode = table.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED")
@@ -168,18 +188,18 @@ def table_checks(d: Deployment) -> Iterator[Check]:
     problems = fields_differ(expected, capacity)
     if not s.write_capacity <= write <= s.max_write_capacity:
         problems.append(f"write capacity {write} outside {s.write_capacity}..{s.max_write_capacity}")
-    yield failed("table: capacity", "; ".join(problems)) if problems else passed("table: capacity")
+    yield failed(f"{label}: capacity", "; ".join(problems)) if problems else passed(f"{label}: capacity")
     sse = table.get("SSEDescription", {})
     yield compare(
-        "table: encryption with this stack's key",
+        f"{label}: encryption with this stack's key",
         {"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": d.output("kms_key_arn")},
         {k: sse.get(k) for k in ("Status", "SSEType", "KMSMasterKeyArn")},
     )
     backups = dynamodb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
     pitr = backups.get("PointInTimeRecoveryDescription", {}).get("PointInTimeRecoveryStatus")
-    yield compare("table: point-in-time recovery", "ENABLED", pitr)
+    yield compare(f"{label}: point-in-time recovery", "ENABLED", pitr)
     yield compare(
-        "table: deletion protection", s.deletion_protection, table.get("DeletionProtectionEnabled", False)
+        f"{label}: deletion protection", s.deletion_protection, table.get("DeletionProtectionEnabled", False)
     )
     scaling = d.client("application-autoscaling")
     resource = {
@@ -198,7 +218,7 @@ def table_checks(d: Deployment) -> Iterator[Check]:
         else {}
     )
     yield compare(
-        "table: write autoscaling target",
+        f"{label}: write autoscaling target",
         {"MinCapacity": s.write_capacity, "MaxCapacity": s.max_write_capacity},
         found or "no scalable target",
     )
@@ -214,7 +234,7 @@ def table_checks(d: Deployment) -> Iterator[Check]:
         for p in policies
     ]
     yield compare(
-        "table: write autoscaling policy",
+        f"{label}: write autoscaling policy",
         [
             {
                 "PolicyType": "TargetTrackingScaling",
@@ -261,6 +281,9 @@ def function_checks(d: Deployment) -> Iterator[Check]:
             "STAGE": s.environment,
             "LOG_LEVEL": s.log_level,
             "CORS_ALLOWED_ORIGIN": s.cors_allowed_origin,
+            "IDEMPOTENCY_TABLE_NAME": d.output("idempotency_table_name"),
+            "IDEMPOTENCY_RETENTION_SECONDS": str(s.idempotency_retention_hours * 3600),
+            "API_AUTH": s.api_auth,
         },
         config.get("Environment", {}).get("Variables", {}),
     )
@@ -295,6 +318,7 @@ def function_checks(d: Deployment) -> Iterator[Check]:
         "Statement": function_statements(
             d.aws,
             d.output("table_arn"),
+            d.output("idempotency_table_arn"),
             d.output("kms_key_arn"),
             d.output("lambda_log_group"),
             s.tracing_enabled,
@@ -393,7 +417,11 @@ def api_checks(d: Deployment) -> Iterator[Check]:
 
 def expected_alarms(d: Deployment) -> list[MetricAlarmSpec]:
     return alarm_specs(
-        d.settings, d.settings.resource_name("api"), d.output("function_name"), d.output("table_name")
+        d.settings,
+        d.settings.resource_name("api"),
+        d.output("function_name"),
+        d.output("table_name"),
+        d.output("idempotency_table_name"),
     )
 
 
@@ -574,6 +602,7 @@ def alarm_test(d: Deployment, wait_seconds: float, poll_seconds: float = 30) -> 
 
 GROUPS: dict[str, Callable[[Deployment], Iterator[Check]]] = {
     "table": table_checks,
+    "idempotency table": idempotency_table_checks,
     "key": key_checks,
     "function": function_checks,
     "log groups": log_group_checks,

@@ -21,6 +21,7 @@ if str(FUNCTION_SOURCE_DIR) not in sys.path:
     sys.path.insert(0, str(FUNCTION_SOURCE_DIR))
 
 TABLE = "data-api-test-data"
+IDEMPOTENCY_TABLE = "data-api-test-idempotency"
 _fresh_names = itertools.count()
 
 
@@ -55,9 +56,9 @@ def make_event(body: str | None = "{}", **overrides: Any) -> dict[str, Any]:
     return event
 
 
-def create_table(client: Any, name: str = TABLE) -> None:
-    """The table as the stack defines it: same key schema, provisioned capacity."""
-    client.create_table(**table_definition(name, read_capacity=5, write_capacity=5))
+def create_table(client: Any, name: str = TABLE, idempotency: bool = False) -> None:
+    """A table as the stack defines it: same key schema, provisioned capacity."""
+    client.create_table(**table_definition(name, read_capacity=5, write_capacity=5, idempotency=idempotency))
 
 
 @pytest.fixture
@@ -72,6 +73,9 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "STAGE": "test",
         "LOG_LEVEL": "INFO",
         "CORS_ALLOWED_ORIGIN": "*",
+        "IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE,
+        "IDEMPOTENCY_RETENTION_SECONDS": "86400",
+        "API_AUTH": "none",
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
@@ -86,12 +90,16 @@ class Deployed:
     handler: ModuleType
     client: Any
     table: str = TABLE
+    idempotency_table: str = IDEMPOTENCY_TABLE
 
     def invoke(self, event: Any) -> dict[str, Any]:
         return dict(self.handler.handler(event, None))
 
     def items(self) -> list[dict[str, Any]]:
         return list(self.client.scan(TableName=self.table, ConsistentRead=True)["Items"])
+
+    def records(self) -> list[dict[str, Any]]:
+        return list(self.client.scan(TableName=self.idempotency_table, ConsistentRead=True)["Items"])
 
     def count(self) -> int:
         """How many items the table holds (cheaper than a scan when it grows)."""
@@ -110,6 +118,7 @@ def deployed(aws_env: None) -> Iterator[Deployed]:
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         create_table(client)
+        create_table(client, IDEMPOTENCY_TABLE, idempotency=True)
         yield Deployed(load_handler(), client)
 
 
@@ -118,10 +127,14 @@ def served(aws_env: None, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -
     """The handler pointed at moto's HTTP server through AWS_ENDPOINT_URL_DYNAMODB, with a
     fresh table. Unlike in-process mocking, a fault injected before sending keeps the request
     from the emulator entirely, so the table shows exactly what reached DynamoDB."""
-    table = f"{TABLE}-{next(_fresh_names)}"
+    number = next(_fresh_names)
+    table, idempotency_table = f"{TABLE}-{number}", f"{IDEMPOTENCY_TABLE}-{number}"
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", moto_endpoint)
     monkeypatch.setenv("TABLE_NAME", table)
+    monkeypatch.setenv("IDEMPOTENCY_TABLE_NAME", idempotency_table)
     client = boto3.client("dynamodb", region_name="us-east-1")
     create_table(client, table)
-    yield Deployed(load_handler(), client, table)
+    create_table(client, idempotency_table, idempotency=True)
+    yield Deployed(load_handler(), client, table, idempotency_table)
     client.delete_table(TableName=table)
+    client.delete_table(TableName=idempotency_table)

@@ -180,6 +180,31 @@ def test_200_requests_from_20_threads_each_store_one_item(target: Target) -> Non
     assert len(ok) >= 50  # at least the burst is always admitted
 
 
+def test_twenty_concurrent_requests_with_one_key_store_one_item(target: Target) -> None:
+    """One Idempotency-Key from 20 threads at the same instant: exactly one item; every 200 carries
+    its id; the others are replays or 409s, never a 500 and never a second item."""
+    marker = new_marker()
+    body = json.dumps({"marker": marker})
+    time.sleep(1)  # let the stage's token bucket refill after earlier bursts (50 at 100/s: 0.5 s)
+    replies = target.burst([body] * 20, threads=20, extra_headers={"Idempotency-Key": f'"{marker}"'})
+    # 429: throttled at the gateway, stored nothing; never a 500.
+    assert {r.status for r in replies} <= {200, 409, 429}, [r.status for r in replies]
+    ok = [r for r in replies if r.status == 200]
+    assert ok
+    assert len({r.json()["id"] for r in ok}) == 1
+    assert sum(r.headers.get("idempotent-replayed") != "true" for r in ok) <= 1
+    (item,) = target.items_marked(marker)
+    assert item["id"]["S"] == ok[0].json()["id"]
+    again = target.post(body, extra_headers={"Idempotency-Key": marker})
+    assert (again.status, again.json()["id"], again.headers["idempotent-replayed"]) == (
+        200,
+        item["id"]["S"],
+        "true",
+    )
+    assert_cors(again)
+    assert "Idempotent-Replayed" in again.headers["access-control-expose-headers"]
+
+
 def test_a_burst_above_50_is_throttled_and_nothing_throttled_is_stored(target: Target) -> None:
     time.sleep(0.6)
     marker = new_marker()

@@ -78,7 +78,7 @@ def test_only_prod_is_deletion_protected() -> None:
         ({"write_capacity": -5}, "setting write_capacity=-5 is not allowed"),
         (
             {"max_write_capacity": 100},
-            "setting max_write_capacity=100 is not allowed; allowed: a whole number from 143 to 40000",
+            "setting max_write_capacity=100 is not allowed; allowed: a whole number from 286 to 40000",
         ),
         ({"throttle_rate_limit": 0}, "throttle_rate_limit=0"),
         ({"throttle_burst_limit": 0}, "throttle_burst_limit=0"),

@@ -178,9 +178,12 @@ def test_a_check_that_ties_settings_names_both_and_says_why(tmp_path: Path) -> N
     env = settings_file(tmp_path, "[prod]\nthrottle_rate_limit = 300\n")
     message = refused(env)
     assert message.startswith(
-        f"{env['DATA_API_SETTINGS']} [prod] throttle_rate_limit: setting max_write_capacity=200"
+        f"{env['DATA_API_SETTINGS']} [prod] throttle_rate_limit: setting max_write_capacity=300"
     )
-    assert "it must absorb throttle_rate_limit=300 writes/s at write_target_utilization_percent=70" in message
+    assert (
+        "it must absorb throttle_rate_limit=300 transactional writes/s at write_target_utilization_percent=70"
+        in message
+    )
 
 
 # --- the synthesized stacks follow the file -----------------------------------------------

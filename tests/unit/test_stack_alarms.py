@@ -35,6 +35,7 @@ def test_function_errors_alarm_fires_on_one_error_in_five_minutes(dev: Synthesiz
         ("function-throttles", "AWS/Lambda", "Throttles", {"FunctionName"}),
         ("api-5xx", "AWS/ApiGateway", "5XXError", {"ApiName", "Stage"}),
         ("table-write-throttles", "AWS/DynamoDB", "WriteThrottleEvents", {"TableName"}),
+        ("idempotency-write-throttles", "AWS/DynamoDB", "WriteThrottleEvents", {"TableName"}),
         ("api-latency-p99", "AWS/ApiGateway", "Latency", {"ApiName", "Stage"}),
     ],
 )
@@ -67,5 +68,5 @@ def test_latency_alarm_uses_p99_and_the_configured_threshold(dev: SynthesizedSta
     assert alarm["comparison_operator"] == "GreaterThanThreshold"
 
 
-def test_there_are_exactly_five_alarms(dev: SynthesizedStack) -> None:
-    assert len(alarms(dev)) == 5
+def test_there_are_exactly_six_alarms(dev: SynthesizedStack) -> None:
+    assert len(alarms(dev)) == 6

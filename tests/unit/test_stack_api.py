@@ -10,7 +10,9 @@ from tests.conftest import SynthesizedStack
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "'*'",
     "Access-Control-Allow-Methods": "'OPTIONS,POST'",
-    "Access-Control-Allow-Headers": "'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token'",
+    "Access-Control-Allow-Headers": "'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,"
+    "Idempotency-Key'",
+    "Access-Control-Expose-Headers": "'Idempotent-Replayed'",
 }
 
 

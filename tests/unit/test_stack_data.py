@@ -6,8 +6,12 @@ import fnmatch
 import json
 from typing import Any
 
+import pytest
+
 from constructs_lib.policies import CRYPTOGRAPHIC_ACTIONS, ROOT_ADMIN_SID
 from tests.conftest import SynthesizedStack
+
+DATA = "data_table/table"
 
 PARTITION = "${data.aws_partition.current_partition.partition}"
 ROOT = f"arn:{PARTITION}:iam::${{data.aws_caller_identity.current_account.account_id}}:root"
@@ -113,20 +117,20 @@ def test_key_policy_lets_cloudwatch_publish_to_the_encrypted_topic(dev: Synthesi
 
 
 def test_table_key_schema_and_attributes(dev: SynthesizedStack) -> None:
-    table = dev.resource("aws_dynamodb_table")
+    table = dev.resource("aws_dynamodb_table", DATA)
     assert table["name"] == "data-api-dev-data"
     assert (table["hash_key"], table["range_key"]) == ("id", "timestamp")
     assert table["attribute"] == [{"name": "id", "type": "S"}, {"name": "timestamp", "type": "S"}]
 
 
 def test_table_is_provisioned_at_5_rcu_5_wcu(dev: SynthesizedStack) -> None:
-    table = dev.resource("aws_dynamodb_table")
+    table = dev.resource("aws_dynamodb_table", DATA)
     assert table["billing_mode"] == "PROVISIONED"
     assert (table["read_capacity"], table["write_capacity"]) == (5, 5)
 
 
 def test_table_is_encrypted_with_the_data_key_and_recoverable(dev: SynthesizedStack) -> None:
-    table = dev.resource("aws_dynamodb_table")
+    table = dev.resource("aws_dynamodb_table", DATA)
     assert table["server_side_encryption"] == {
         "enabled": True,
         "kms_key_arn": f"${{{dev.ref('aws_kms_key')}.arn}}",
@@ -135,25 +139,53 @@ def test_table_is_encrypted_with_the_data_key_and_recoverable(dev: SynthesizedSt
 
 
 def test_only_the_prod_table_is_deletion_protected(dev: SynthesizedStack, prod: SynthesizedStack) -> None:
-    assert dev.resource("aws_dynamodb_table")["deletion_protection_enabled"] is False
-    assert prod.resource("aws_dynamodb_table")["deletion_protection_enabled"] is True
+    assert dev.resource("aws_dynamodb_table", DATA)["deletion_protection_enabled"] is False
+    assert prod.resource("aws_dynamodb_table", DATA)["deletion_protection_enabled"] is True
 
 
-def test_write_capacity_autoscales_and_terraform_leaves_it_alone(dev: SynthesizedStack) -> None:
-    table_ref = dev.ref("aws_dynamodb_table")
-    target = dev.resource("aws_appautoscaling_target")
+@pytest.mark.parametrize("table", ["data_table", "idempotency_table"])
+def test_write_capacity_autoscales_and_terraform_leaves_it_alone(dev: SynthesizedStack, table: str) -> None:
+    table_ref = dev.ref("aws_dynamodb_table", f"{table}/table")
+    target = dev.resource("aws_appautoscaling_target", f"{table}/write_scaling_target")
     assert target["service_namespace"] == "dynamodb"
     assert target["scalable_dimension"] == "dynamodb:table:WriteCapacityUnits"
     assert target["resource_id"] == f"table/${{{table_ref}.name}}"
     assert target["min_capacity"] == 5
-    # The API admits 100 writes/s; at the 70 % target the table needs >= 143 WCU.
-    assert target["max_capacity"] * 0.70 >= 100
-    policy = dev.resource("aws_appautoscaling_policy")
+    # The API admits 100 writes/s, each a transaction (2 WCU) when keyed: at the 70 % target
+    # each table needs >= 286 WCU.
+    assert target["max_capacity"] * 0.70 >= 100 * 2
+    policy = dev.resource("aws_appautoscaling_policy", f"{table}/write_scaling_policy")
     assert policy["policy_type"] == "TargetTrackingScaling"
     tracking = policy["target_tracking_scaling_policy_configuration"]
     assert tracking["target_value"] == 70
     assert tracking["predefined_metric_specification"] == {
         "predefined_metric_type": "DynamoDBWriteCapacityUtilization"
     }
-    assert policy["resource_id"] == f"${{{dev.ref('aws_appautoscaling_target')}.resource_id}}"
-    assert dev.resource("aws_dynamodb_table")["lifecycle"] == {"ignore_changes": ["write_capacity"]}
+    target_ref = dev.ref("aws_appautoscaling_target", f"{table}/write_scaling_target")
+    assert policy["resource_id"] == f"${{{target_ref}.resource_id}}"
+    assert dev.resource("aws_dynamodb_table", f"{table}/table")["lifecycle"] == {
+        "ignore_changes": ["write_capacity"]
+    }
+
+
+def test_the_idempotency_table_keeps_records_encrypted_with_a_ttl(
+    dev: SynthesizedStack, prod: SynthesizedStack
+) -> None:
+    table = dev.resource("aws_dynamodb_table", "idempotency_table/table")
+    data = dev.resource("aws_dynamodb_table", DATA)
+    assert table["name"] == "data-api-dev-idempotency"
+    assert (table["hash_key"], table.get("range_key")) == ("key", None)
+    assert table["attribute"] == [{"name": "key", "type": "S"}]
+    assert table["ttl"] == {"enabled": True, "attribute_name": "expires_at"}
+    # Like the data table: the data key, point-in-time recovery, the same capacity mode.
+    for same in (
+        "server_side_encryption",
+        "point_in_time_recovery",
+        "billing_mode",
+        "read_capacity",
+        "write_capacity",
+    ):
+        assert table[same] == data[same], same
+    assert (
+        prod.resource("aws_dynamodb_table", "idempotency_table/table")["deletion_protection_enabled"] is True
+    )

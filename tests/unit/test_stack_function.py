@@ -34,10 +34,13 @@ def test_function_runs_the_handler_with_settings_from_config(dev: SynthesizedSta
     assert (function["memory_size"], function["timeout"]) == (256, 10)
     assert function["tracing_config"] == {"mode": "Active"}
     assert function["environment"]["variables"] == {
-        "TABLE_NAME": f"${{{dev.ref('aws_dynamodb_table')}.name}}",
+        "TABLE_NAME": f"${{{dev.ref('aws_dynamodb_table', 'data_table/table')}.name}}",
         "STAGE": "dev",
         "LOG_LEVEL": "INFO",
         "CORS_ALLOWED_ORIGIN": "*",
+        "IDEMPOTENCY_TABLE_NAME": f"${{{dev.ref('aws_dynamodb_table', 'idempotency_table/table')}.name}}",
+        "IDEMPOTENCY_RETENTION_SECONDS": "86400",
+        "API_AUTH": "none",
     }
 
 
@@ -90,7 +93,11 @@ def test_role_policy_grants_exactly_what_the_function_needs(dev: SynthesizedStac
     statements = role_statements(dev)
     assert set(statements) == {"PutItems", "UseDataKeyViaDynamoDB", "WriteOwnLogs", "WriteTraces"}
     assert statements["PutItems"]["Action"] == ["dynamodb:PutItem"]
-    assert statements["PutItems"]["Resource"] == f"${{{dev.ref('aws_dynamodb_table')}.arn}}"
+    # The data table, and the idempotency table (a keyed write's transaction puts in both).
+    assert statements["PutItems"]["Resource"] == [
+        f"${{{dev.ref('aws_dynamodb_table', 'data_table/table')}.arn}}",
+        f"${{{dev.ref('aws_dynamodb_table', 'idempotency_table/table')}.arn}}",
+    ]
     kms = statements["UseDataKeyViaDynamoDB"]
     assert sorted(kms["Action"]) == ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
     assert kms["Resource"] == f"${{{dev.ref('aws_kms_key')}.arn}}"

@@ -17,6 +17,7 @@ from constructs_lib.config import Settings
 from constructs_lib.contract import (
     ACCESS_LOG_FORMAT,
     HANDLER,
+    IDEMPOTENCY_EXPIRY_ATTRIBUTE,
     RESOURCE_PATH,
     execution_log_group_name,
     load_function_module,
@@ -49,31 +50,40 @@ def build_environment(settings: Settings, client: Any, api_url_base: str) -> dic
     kms.enable_key_rotation(KeyId=key_arn)
 
     dynamodb = client("dynamodb")
-    table_name = s.resource_name("data")
-    table_arn = dynamodb.create_table(
-        **table_definition(table_name, s.read_capacity, s.write_capacity),
-        SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key_arn},
-        DeletionProtectionEnabled=s.deletion_protection,
-    )["TableDescription"]["TableArn"]
-    dynamodb.update_continuous_backups(
-        TableName=table_name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
-    )
     scaling = client("application-autoscaling")
-    target = {
-        "ServiceNamespace": "dynamodb",
-        "ResourceId": f"table/{table_name}",
-        "ScalableDimension": "dynamodb:table:WriteCapacityUnits",
-    }
-    scaling.register_scalable_target(**target, MinCapacity=s.write_capacity, MaxCapacity=s.max_write_capacity)
-    scaling.put_scaling_policy(
-        **target,
-        PolicyName=f"{table_name}-write-utilization",
-        PolicyType="TargetTrackingScaling",
-        TargetTrackingScalingPolicyConfiguration={
-            "TargetValue": s.write_target_utilization_percent,
-            "PredefinedMetricSpecification": {"PredefinedMetricType": "DynamoDBWriteCapacityUtilization"},
-        },
+    table_name, idempotency_table_name = s.resource_name("data"), s.resource_name("idempotency")
+    arns = {}
+    for name, idempotency in ((table_name, False), (idempotency_table_name, True)):
+        arns[name] = dynamodb.create_table(
+            **table_definition(name, s.read_capacity, s.write_capacity, idempotency=idempotency),
+            SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key_arn},
+            DeletionProtectionEnabled=s.deletion_protection,
+        )["TableDescription"]["TableArn"]
+        dynamodb.update_continuous_backups(
+            TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+        )
+        target = {
+            "ServiceNamespace": "dynamodb",
+            "ResourceId": f"table/{name}",
+            "ScalableDimension": "dynamodb:table:WriteCapacityUnits",
+        }
+        scaling.register_scalable_target(
+            **target, MinCapacity=s.write_capacity, MaxCapacity=s.max_write_capacity
+        )
+        scaling.put_scaling_policy(
+            **target,
+            PolicyName=f"{name}-write-utilization",
+            PolicyType="TargetTrackingScaling",
+            TargetTrackingScalingPolicyConfiguration={
+                "TargetValue": s.write_target_utilization_percent,
+                "PredefinedMetricSpecification": {"PredefinedMetricType": "DynamoDBWriteCapacityUtilization"},
+            },
+        )
+    dynamodb.update_time_to_live(
+        TableName=idempotency_table_name,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": IDEMPOTENCY_EXPIRY_ATTRIBUTE},
     )
+    table_arn, idempotency_table_arn = arns[table_name], arns[idempotency_table_name]
 
     logs = client("logs")
     for name in log_groups:
@@ -89,7 +99,9 @@ def build_environment(settings: Settings, client: Any, api_url_base: str) -> dic
         RoleName=role["RoleName"],
         PolicyName="ingest",
         PolicyDocument=policy_document(
-            function_statements(aws, table_arn, key_arn, lambda_log_group, s.tracing_enabled)
+            function_statements(
+                aws, table_arn, idempotency_table_arn, key_arn, lambda_log_group, s.tracing_enabled
+            )
         ),
     )
     archive = io.BytesIO()
@@ -109,6 +121,9 @@ def build_environment(settings: Settings, client: Any, api_url_base: str) -> dic
                 "STAGE": s.environment,
                 "LOG_LEVEL": s.log_level,
                 "CORS_ALLOWED_ORIGIN": s.cors_allowed_origin,
+                "IDEMPOTENCY_TABLE_NAME": idempotency_table_name,
+                "IDEMPOTENCY_RETENTION_SECONDS": str(s.idempotency_retention_hours * 3600),
+                "API_AUTH": s.api_auth,
             }
         },
         TracingConfig={"Mode": "Active" if s.tracing_enabled else "PassThrough"},
@@ -172,7 +187,7 @@ def build_environment(settings: Settings, client: Any, api_url_base: str) -> dic
     ]
     sns.subscribe(TopicArn=topic_arn, Protocol="email", Endpoint="ops@example.com")
     cloudwatch = client("cloudwatch")
-    for spec in alarm_specs(s, s.resource_name("api"), function_name, table_name):
+    for spec in alarm_specs(s, s.resource_name("api"), function_name, table_name, idempotency_table_name):
         statistic = (
             {"ExtendedStatistic": spec.statistic} if spec.is_percentile else {"Statistic": spec.statistic}
         )
@@ -199,6 +214,8 @@ def build_environment(settings: Settings, client: Any, api_url_base: str) -> dic
         "stage_name": s.environment,
         "table_name": table_name,
         "table_arn": table_arn,
+        "idempotency_table_name": idempotency_table_name,
+        "idempotency_table_arn": idempotency_table_arn,
         "function_name": function_name,
         "function_arn": function_arn,
         "kms_key_arn": key_arn,

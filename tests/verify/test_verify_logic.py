@@ -86,6 +86,7 @@ def _log_group_check(logging_config: dict[str, str] | None) -> Any:
         "function_name": "data-api-dev-ingest",
         "lambda_log_group": "/aws/lambda/data-api-dev-ingest",
         "table_name": "data-api-dev-data",
+        "idempotency_table_name": "data-api-dev-idempotency",
     }
     deployment = Deployment("data-api-dev", outputs, Settings(environment="dev"), AWS, client)
     found: list[Check] = []
