@@ -76,12 +76,12 @@ $(SCAN_VENV)/.installed: security/requirements.txt
 	$(SCAN_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -r security/requirements.txt
 	touch $@
 
-# The default stacks (auth none), and a synth with dev on api_key and staging on iam, so every
-# auth mode is scanned.
+# The default stacks (auth none, provisioned), and a synth with dev on api_key and staging on iam
+# with on-demand tables, so every auth mode and billing mode is scanned.
 scan: synth $(SCAN_VENV)/.installed
 	rm -rf $(AUTH_MODES_OUT)
 	CDKTF_OUTDIR=$(AUTH_MODES_OUT) DATA_API_ENVIRONMENTS=dev,staging DATA_API_DEV_API_AUTH=api_key \
-		DATA_API_STAGING_API_AUTH=iam $(PY) main.py
+		DATA_API_STAGING_API_AUTH=iam DATA_API_STAGING_BILLING_MODE=on_demand $(PY) main.py
 	$(SCAN_VENV)/bin/python security/scan.py cdktf.out $(AUTH_MODES_OUT)
 
 test: lint unit

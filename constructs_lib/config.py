@@ -35,6 +35,8 @@ API_AUTH_MODES: tuple[str, ...] = ("none", "api_key", "iam")
 """How POST /data is protected: open (the seed's public ingestion endpoint), an API key with a
 usage plan, or AWS IAM (SigV4-signed requests)."""
 STATE_BACKENDS: tuple[str, ...] = ("local", "s3")
+BILLING_MODES: tuple[str, ...] = ("provisioned", "on_demand")
+"""How the tables pay for writes: provisioned capacity with autoscaling, or per request."""
 
 TRANSACTION_WRITE_UNITS = 2
 """A transactional write costs two write units per KB, a plain one one."""
@@ -115,6 +117,15 @@ class Settings:
     """Autoscaling ceiling of each table's write capacity units."""
     write_target_utilization_percent: int = 70
     """Consumed/provisioned write capacity the autoscaler steers toward (20 to 90)."""
+    billing_mode: str = "provisioned"
+    """``provisioned`` (read_capacity / write_capacity with write autoscaling) or ``on_demand``
+    (pay per request, capped at on_demand_max_write_units)."""
+    assumed_item_size_kb: int = 1
+    """The item size capacity is sized for (a write unit covers 1 KB): the on-demand cap and the
+    capacity model use it."""
+    on_demand_max_write_units: int = 0
+    """on_demand's cost cap in write request units/s; 0 derives it from the throttle rate, as
+    transactional writes of assumed_item_size_kb, so the cap never throttles what the stage admits."""
     idempotency_retention_hours: int = 24
     """How long an Idempotency-Key is remembered: longer than any client's retry window."""
     throttle_rate_limit: int = 100
@@ -174,6 +185,16 @@ class Settings:
         return math.ceil(
             self.throttle_rate_limit * TRANSACTION_WRITE_UNITS * 100 / self.write_target_utilization_percent
         )
+
+    @property
+    def required_write_units(self) -> int:
+        """Write units per second the stage can send at its rate: every request a transaction
+        (2 units per KB) of assumed_item_size_kb."""
+        return self.throttle_rate_limit * TRANSACTION_WRITE_UNITS * self.assumed_item_size_kb
+
+    @property
+    def effective_on_demand_max_write_units(self) -> int:
+        return self.on_demand_max_write_units or self.required_write_units
 
     @property
     def tags(self) -> dict[str, str]:
@@ -246,22 +267,36 @@ def _validate(s: Settings) -> None:
     _check_range("read_capacity", s.read_capacity, 1, 40000)
     _check_range("write_capacity", s.write_capacity, 1, 40000)
     _check_range("write_target_utilization_percent", s.write_target_utilization_percent, 20, 90)
+    _check_range("assumed_item_size_kb", s.assumed_item_size_kb, 1, 400)
     _check_range("throttle_rate_limit", s.throttle_rate_limit, 1, 10000)
     _check_range("throttle_burst_limit", s.throttle_burst_limit, 1, 5000)
-    _check_range(
-        "max_write_capacity",
-        s.max_write_capacity,
-        max(s.write_capacity, s.required_write_capacity),
-        40000,
-        f" (it must absorb throttle_rate_limit={s.throttle_rate_limit} transactional writes/s at "
-        f"write_target_utilization_percent={s.write_target_utilization_percent}, and be at least "
-        f"write_capacity={s.write_capacity}: raise it, or lower the rate)",
-        ("throttle_rate_limit", "write_target_utilization_percent", "write_capacity"),
-    )
+    if s.billing_mode != "on_demand":  # on-demand tables have no provisioned capacity to scale
+        _check_range(
+            "max_write_capacity",
+            s.max_write_capacity,
+            max(s.write_capacity, s.required_write_capacity),
+            40000,
+            f" (it must absorb throttle_rate_limit={s.throttle_rate_limit} transactional writes/s at "
+            f"write_target_utilization_percent={s.write_target_utilization_percent}, and be at least "
+            f"write_capacity={s.write_capacity}: raise it, or lower the rate)",
+            ("throttle_rate_limit", "write_target_utilization_percent", "write_capacity"),
+        )
     if s.api_auth not in API_AUTH_MODES:
         raise _allowed("api_auth", s.api_auth, ", ".join(API_AUTH_MODES))
     _check_range("api_key_daily_quota", s.api_key_daily_quota, 1, 1_000_000_000)
     _check_range("idempotency_retention_hours", s.idempotency_retention_hours, 1, 24 * 30)
+    if s.billing_mode not in BILLING_MODES:
+        raise _allowed("billing_mode", s.billing_mode, ", ".join(BILLING_MODES))
+    if s.on_demand_max_write_units:
+        _check_range(
+            "on_demand_max_write_units",
+            s.on_demand_max_write_units,
+            s.required_write_units,
+            40000,
+            f" (0 derives it; a cap below throttle_rate_limit={s.throttle_rate_limit} transactional writes "
+            f"of assumed_item_size_kb={s.assumed_item_size_kb} would throttle what the stage admits)",
+            ("throttle_rate_limit", "assumed_item_size_kb"),
+        )
     if s.cors_allowed_origin != "*" and not re.fullmatch(
         r"https://[A-Za-z0-9.-]+(:\d{1,5})?", s.cors_allowed_origin
     ):

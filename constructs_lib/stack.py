@@ -259,6 +259,9 @@ class DataApiStack(_BaseStack):
             write_target_utilization_percent=s.write_target_utilization_percent,
             kms_key_arn=kms_key_arn,
             deletion_protection=s.deletion_protection,
+            on_demand_max_write_units=s.effective_on_demand_max_write_units
+            if s.billing_mode == "on_demand"
+            else None,
         )
 
 

@@ -14,6 +14,7 @@ from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
 from cdktf_cdktf_provider_aws.dynamodb_table import (
     DynamodbTable,
     DynamodbTableAttribute,
+    DynamodbTableOnDemandThroughput,
     DynamodbTablePointInTimeRecovery,
     DynamodbTableServerSideEncryption,
     DynamodbTableTtl,
@@ -41,10 +42,14 @@ class TableProps:
     kms_key_arn: str
     """Customer-managed key for server-side encryption."""
     deletion_protection: bool
+    on_demand_max_write_units: int | None = None
+    """Pay per request, writes capped at this many units/s (no provisioned capacity, no
+    autoscaling); None for provisioned capacity."""
 
 
-class _ProvisionedTable(Construct):
-    """A provisioned, encrypted, point-in-time-recoverable table with write autoscaling."""
+class _Table(Construct):
+    """An encrypted, point-in-time-recoverable table: provisioned with write autoscaling, or on
+    demand with a cap on writes."""
 
     def __init__(
         self,
@@ -57,13 +62,21 @@ class _ProvisionedTable(Construct):
     ) -> None:
         super().__init__(scope, id_)
         keys = [hash_key] + ([range_key] if range_key else [])
+        on_demand = props.on_demand_max_write_units is not None
         self.table = DynamodbTable(
             self,
             "table",
             name=props.table_name,
-            billing_mode="PROVISIONED",
-            read_capacity=props.read_capacity,
-            write_capacity=props.write_capacity,
+            billing_mode="PAY_PER_REQUEST" if on_demand else "PROVISIONED",
+            read_capacity=None if on_demand else props.read_capacity,
+            write_capacity=None if on_demand else props.write_capacity,
+            # A cost cap; above it DynamoDB throttles. Reads are not capped: the service never reads.
+            # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode-max-throughput.html
+            on_demand_throughput=DynamodbTableOnDemandThroughput(
+                max_write_request_units=props.on_demand_max_write_units
+            )
+            if on_demand
+            else None,
             hash_key=hash_key,
             range_key=range_key,
             attribute=[DynamodbTableAttribute(name=key, type="S") for key in keys],
@@ -74,8 +87,13 @@ class _ProvisionedTable(Construct):
             ttl=DynamodbTableTtl(enabled=True, attribute_name=ttl_attribute) if ttl_attribute else None,
             deletion_protection_enabled=props.deletion_protection,
             # The autoscaler owns write capacity after creation; Terraform must not reset it.
-            lifecycle=TerraformResourceLifecycle(ignore_changes=["write_capacity"]),
+            lifecycle=None if on_demand else TerraformResourceLifecycle(ignore_changes=["write_capacity"]),
         )
+        self.write_scaling_target: AppautoscalingTarget | None = None
+        if not on_demand:
+            self._write_autoscaling(props)
+
+    def _write_autoscaling(self, props: TableProps) -> None:
         self.write_scaling_target = AppautoscalingTarget(
             self,
             "write_scaling_target",
@@ -110,14 +128,14 @@ class _ProvisionedTable(Construct):
         return self.table.arn
 
 
-class DataTable(_ProvisionedTable):
+class DataTable(_Table):
     """The clients' data, keyed by id and timestamp."""
 
     def __init__(self, scope: Construct, id_: str, props: TableProps) -> None:
         super().__init__(scope, id_, props, hash_key=PARTITION_KEY, range_key=SORT_KEY)
 
 
-class IdempotencyTable(_ProvisionedTable):
+class IdempotencyTable(_Table):
     """One record per Idempotency-Key, written with its item in one transaction; DynamoDB's TTL
     deletes a record some time after its expiry (the function ignores expired ones at once)."""
 

@@ -116,13 +116,14 @@ def variant(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedStack:
 
 AUTH_MODES = [
     Settings(environment="dev", api_auth="api_key", api_key_daily_quota=5000),
-    Settings(environment="staging", api_auth="iam"),
+    Settings(environment="staging", api_auth="iam", billing_mode="on_demand"),
 ]
+"""The auth modes the defaults do not cover, and on-demand billing: all scanned with the rest."""
 
 
 @pytest.fixture(scope="session")
 def auth_modes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SynthesizedStack]:
-    """dev with an API key, staging with IAM auth (the default stacks cover none)."""
+    """dev with an API key, staging with IAM auth and on-demand tables."""
     stacks = synthesize(tmp_path_factory.mktemp("synth-auth"), AUTH_MODES)
     return {"api_key": stacks["data-api-dev"], "iam": stacks["data-api-staging"]}
 

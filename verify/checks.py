@@ -181,14 +181,25 @@ def _table_checks(
         {k["AttributeName"]: [k["KeyType"], types.get(k["AttributeName"])] for k in table["KeySchema"]},
     )
     mode = table.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED")
-    throughput = table.get("ProvisionedThroughput", {})
-    write = throughput.get("WriteCapacityUnits", 0)
-    capacity = {"billing_mode": mode, "read_capacity": throughput.get("ReadCapacityUnits")}
-    expected = {"billing_mode": "PROVISIONED", "read_capacity": s.read_capacity}
-    problems = fields_differ(expected, capacity)
-    if not s.write_capacity <= write <= s.max_write_capacity:
-        problems.append(f"write capacity {write} outside {s.write_capacity}..{s.max_write_capacity}")
-    yield failed(f"{label}: capacity", "; ".join(problems)) if problems else passed(f"{label}: capacity")
+    on_demand = s.billing_mode == "on_demand"
+    if on_demand:
+        cap = table.get("OnDemandThroughput", {}).get("MaxWriteRequestUnits")
+        yield compare(
+            f"{label}: capacity",
+            {
+                "billing_mode": "PAY_PER_REQUEST",
+                "max_write_request_units": s.effective_on_demand_max_write_units,
+            },
+            {"billing_mode": mode, "max_write_request_units": cap},
+        )
+    else:
+        throughput = table.get("ProvisionedThroughput", {})
+        write = throughput.get("WriteCapacityUnits", 0)
+        capacity = {"billing_mode": mode, "read_capacity": throughput.get("ReadCapacityUnits")}
+        problems = fields_differ({"billing_mode": "PROVISIONED", "read_capacity": s.read_capacity}, capacity)
+        if not s.write_capacity <= write <= s.max_write_capacity:
+            problems.append(f"write capacity {write} outside {s.write_capacity}..{s.max_write_capacity}")
+        yield failed(f"{label}: capacity", "; ".join(problems)) if problems else passed(f"{label}: capacity")
     sse = table.get("SSEDescription", {})
     yield compare(
         f"{label}: encryption with this stack's key",
@@ -217,10 +228,11 @@ def _table_checks(
         if targets
         else {}
     )
+    none = "none (on demand)"
     yield compare(
         f"{label}: write autoscaling target",
-        {"MinCapacity": s.write_capacity, "MaxCapacity": s.max_write_capacity},
-        found or "no scalable target",
+        none if on_demand else {"MinCapacity": s.write_capacity, "MaxCapacity": s.max_write_capacity},
+        found or (none if on_demand else "no scalable target"),
     )
     policies = scaling.describe_scaling_policies(**resource)["ScalingPolicies"]
     shapes = [
@@ -235,7 +247,9 @@ def _table_checks(
     ]
     yield compare(
         f"{label}: write autoscaling policy",
-        [
+        []
+        if on_demand
+        else [
             {
                 "PolicyType": "TargetTrackingScaling",
                 "TargetValue": float(s.write_target_utilization_percent),

@@ -189,3 +189,29 @@ def test_the_idempotency_table_keeps_records_encrypted_with_a_ttl(
     assert (
         prod.resource("aws_dynamodb_table", "idempotency_table/table")["deletion_protection_enabled"] is True
     )
+
+
+@pytest.mark.parametrize("table", ["data_table", "idempotency_table"])
+def test_on_demand_tables_pay_per_request_capped_at_what_the_stage_admits(
+    auth_modes: dict[str, SynthesizedStack], table: str
+) -> None:
+    stack = auth_modes["iam"]  # staging, billing_mode=on_demand
+    synthesized = stack.resource("aws_dynamodb_table", f"{table}/table")
+    assert synthesized["billing_mode"] == "PAY_PER_REQUEST"
+    assert "read_capacity" not in synthesized
+    assert "write_capacity" not in synthesized
+    assert "lifecycle" not in synthesized
+    # 100 requests/s, each a transaction (2 units) of the assumed 1 KB: the cap never throttles them.
+    assert synthesized["on_demand_throughput"] == {"max_write_request_units": 200}
+    assert not stack.resources("aws_appautoscaling_target")
+    assert not stack.resources("aws_appautoscaling_policy")
+
+
+def test_an_on_demand_cap_below_the_stage_rate_is_refused() -> None:
+    from constructs_lib.config import Settings, SettingsError
+
+    with pytest.raises(SettingsError, match=r"on_demand_max_write_units=150 is not allowed.*from 200"):
+        Settings(environment="dev", billing_mode="on_demand", on_demand_max_write_units=150)
+    assert Settings(
+        environment="dev", billing_mode="on_demand", on_demand_max_write_units=500
+    ).on_demand_max_write_units

@@ -44,8 +44,11 @@ class Emulated:
         return boto3.client(service, region_name="us-east-1", endpoint_url=self.env["AWS_ENDPOINT_URL"])
 
     def verify(self, tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
+        return self.verify_with(tmp_path, {}, *args)
+
+    def verify_with(self, tmp_path: Path, env: dict[str, str], *args: str) -> tuple[int, dict[str, Any]]:
         report = tmp_path / "report.json"
-        code = run.main(list(args), {**self.env, run.REPORT_VARIABLE: str(report)})
+        code = run.main(list(args), {**self.env, **env, run.REPORT_VARIABLE: str(report)})
         return code, json.loads(report.read_text())
 
 
@@ -198,6 +201,18 @@ def test_each_drift_fails_exactly_its_check(emulated: Emulated, tmp_path: Path, 
         change.revert(emulated)
     assert code == 1
     assert failed_checks(report) == {change.fails(emulated), *NOT_EMULATED}, report
+
+
+def test_an_on_demand_deployment_is_checked_as_on_demand(emulated: Emulated, tmp_path: Path) -> None:
+    """The same emulated tables, verified as if the stack were on demand: every table check that
+    depends on the billing mode fails, and says what it expected."""
+    code, report = emulated.verify_with(tmp_path, {"DATA_API_DEV_BILLING_MODE": "on_demand"})
+    assert code == 1
+    failed = {c["name"]: c["detail"] for c in report["checks"] if not c["ok"]}
+    for table in ("table", "idempotency table"):
+        assert "PAY_PER_REQUEST" in failed[f"{table}: capacity"]
+        assert "none (on demand)" in failed[f"{table}: write autoscaling target"]
+        assert f"{table}: write autoscaling policy" in failed
 
 
 def test_nothing_deployed_fails_each_check_saying_what_is_missing(emulated: Emulated, tmp_path: Path) -> None:
