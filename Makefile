@@ -25,7 +25,7 @@ export PIPENV_IGNORE_VIRTUALENVS := 1
 export PIPENV_VERBOSITY := -1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup lock synth test lint unit scan snapshot-update local load verify bench clean
+.PHONY: help setup lock synth test lint unit scan snapshot-update local load verify capacity bench clean
 
 help:
 	@echo "make synth            write cdktf.out/stacks/<stack>/cdk.tf.json for every stack"
@@ -35,6 +35,7 @@ help:
 	@echo "make local            serve the API on http://127.0.0.1:8080 (PORT, HOST override)"
 	@echo "make load             load check: LOAD_ARGS='--requests 1000 --rate 100 --concurrency 20'"
 	@echo "make verify           check a deployment: DATA_API_OUTPUTS=outputs-dev.json (VERIFY_ARGS=--alarm-test)"
+	@echo "make capacity         throttling and monthly cost per environment and billing mode (CAPACITY_OUT)"
 	@echo "make bench            measure synth, test suite, cold start, warm cost, asset size"
 	@echo "make clean            remove generated files (never the Terraform state or files you wrote)"
 
@@ -100,6 +101,10 @@ load: setup
 VERIFY_ARGS ?=
 verify: setup
 	$(PY) -m verify.run $(VERIFY_ARGS)
+
+# The capacity model's report: a table, .build/capacity/report.json and the step scenario's plot.
+capacity: setup
+	$(PY) -m capacity.report
 
 bench: setup
 	$(PY) -m bench.run

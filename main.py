@@ -7,6 +7,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from capacity.model import capacity_warning
 from constructs_lib.config import (
     DeprecatedSettingWarning,
     SettingsError,
@@ -31,6 +32,9 @@ def main() -> int:
         return 1
     for notice in override_notices(environments, os.environ):
         print(f"data-api: {notice}", file=sys.stderr)
+    for resolved in environments:
+        if warning := capacity_warning(resolved.settings):
+            print(f"data-api: warning: {warning}", file=sys.stderr)
 
     # Imported only now: loading the provider's jsii assembly takes seconds.
     from cdktf import App

@@ -124,8 +124,8 @@ class Settings:
     """The item size capacity is sized for (a write unit covers 1 KB): the on-demand cap and the
     capacity model use it."""
     on_demand_max_write_units: int = 0
-    """on_demand's cost cap in write request units/s; 0 derives it from the throttle rate, as
-    transactional writes of assumed_item_size_kb, so the cap never throttles what the stage admits."""
+    """on_demand's cost cap in write request units/s; 0 derives it from the throttle (rate plus
+    burst, as transactional writes of assumed_item_size_kb), so it never throttles what the stage admits."""
     idempotency_retention_hours: int = 24
     """How long an Idempotency-Key is remembered: longer than any client's retry window."""
     throttle_rate_limit: int = 100
@@ -193,8 +193,18 @@ class Settings:
         return self.throttle_rate_limit * TRANSACTION_WRITE_UNITS * self.assumed_item_size_kb
 
     @property
+    def peak_write_units(self) -> int:
+        """Write units per second at the most the stage admits in one second: its rate plus its
+        burst, every request a transaction of assumed_item_size_kb."""
+        return (
+            (self.throttle_rate_limit + self.throttle_burst_limit)
+            * TRANSACTION_WRITE_UNITS
+            * self.assumed_item_size_kb
+        )
+
+    @property
     def effective_on_demand_max_write_units(self) -> int:
-        return self.on_demand_max_write_units or self.required_write_units
+        return self.on_demand_max_write_units or self.peak_write_units
 
     @property
     def tags(self) -> dict[str, str]:
@@ -291,11 +301,12 @@ def _validate(s: Settings) -> None:
         _check_range(
             "on_demand_max_write_units",
             s.on_demand_max_write_units,
-            s.required_write_units,
+            s.peak_write_units,
             40000,
-            f" (0 derives it; a cap below throttle_rate_limit={s.throttle_rate_limit} transactional writes "
-            f"of assumed_item_size_kb={s.assumed_item_size_kb} would throttle what the stage admits)",
-            ("throttle_rate_limit", "assumed_item_size_kb"),
+            f" (0 derives it; a cap below throttle_rate_limit={s.throttle_rate_limit} plus "
+            f"throttle_burst_limit={s.throttle_burst_limit} transactional writes of "
+            f"assumed_item_size_kb={s.assumed_item_size_kb} would throttle what the stage admits)",
+            ("throttle_rate_limit", "throttle_burst_limit", "assumed_item_size_kb"),
         )
     if s.cors_allowed_origin != "*" and not re.fullmatch(
         r"https://[A-Za-z0-9.-]+(:\d{1,5})?", s.cors_allowed_origin

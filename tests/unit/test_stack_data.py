@@ -201,8 +201,9 @@ def test_on_demand_tables_pay_per_request_capped_at_what_the_stage_admits(
     assert "read_capacity" not in synthesized
     assert "write_capacity" not in synthesized
     assert "lifecycle" not in synthesized
-    # 100 requests/s, each a transaction (2 units) of the assumed 1 KB: the cap never throttles them.
-    assert synthesized["on_demand_throughput"] == {"max_write_request_units": 200}
+    # Up to 150 requests in a second (rate 100 + burst 50), each a transaction (2 units) of the
+    # assumed 1 KB: the cap never throttles what the stage admits.
+    assert synthesized["on_demand_throughput"] == {"max_write_request_units": 300}
     assert not stack.resources("aws_appautoscaling_target")
     assert not stack.resources("aws_appautoscaling_policy")
 
@@ -210,8 +211,8 @@ def test_on_demand_tables_pay_per_request_capped_at_what_the_stage_admits(
 def test_an_on_demand_cap_below_the_stage_rate_is_refused() -> None:
     from constructs_lib.config import Settings, SettingsError
 
-    with pytest.raises(SettingsError, match=r"on_demand_max_write_units=150 is not allowed.*from 200"):
-        Settings(environment="dev", billing_mode="on_demand", on_demand_max_write_units=150)
+    with pytest.raises(SettingsError, match=r"on_demand_max_write_units=250 is not allowed.*from 300"):
+        Settings(environment="dev", billing_mode="on_demand", on_demand_max_write_units=250)
     assert Settings(
         environment="dev", billing_mode="on_demand", on_demand_max_write_units=500
     ).on_demand_max_write_units

@@ -1,0 +1,127 @@
+"""`make capacity`: throttling and monthly cost of each environment under each scenario, in both
+billing modes; a table on the terminal, report.json and a plot of the step scenario.
+
+CAPACITY_OUT chooses the folder (default .build/capacity). Settings as for synth.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from capacity import prices
+from capacity.cost import monthly_cost
+from capacity.model import SCENARIOS, STEP, WritePath
+from constructs_lib.config import BILLING_MODES, Settings, SettingsError, load_settings
+from constructs_lib.contract import PROJECT_ROOT
+
+DEFAULT_OUT = PROJECT_ROOT / ".build" / "capacity"
+
+
+def scenario_rows(settings: Settings) -> list[dict[str, Any]]:
+    rows = []
+    for mode in BILLING_MODES:
+        path = WritePath.of(settings, billing_mode=mode)
+        for scenario in SCENARIOS:
+            result = scenario.run(path)
+            rows.append(
+                {
+                    "environment": settings.environment,
+                    "billing_mode": mode,
+                    "scenario": scenario.name,
+                    "throttled_write_fraction": round(result.throttled_write_fraction, 4),
+                    "seconds_until_no_throttling": result.seconds_until_no_throttling,
+                    "peak_503_per_second": round(result.peak_503_per_second, 1),
+                    "monthly_cost_usd": monthly_cost(settings, path, result),
+                }
+            )
+    return rows
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    header = (
+        "environment",
+        "billing",
+        "scenario",
+        "throttled",
+        "until no 503 (s)",
+        "peak 503/s",
+        "USD/month",
+    )
+    lines = [
+        (
+            r["environment"],
+            r["billing_mode"],
+            r["scenario"],
+            f"{r['throttled_write_fraction']:.1%}",
+            str(r["seconds_until_no_throttling"]),
+            f"{r['peak_503_per_second']:.1f}",
+            f"{r['monthly_cost_usd']['total']:.2f}",
+        )
+        for r in rows
+    ]
+    widths = [max(len(str(x)) for x in column) for column in zip(header, *lines, strict=True)]
+    return "\n".join(
+        "  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)) for line in [header, *lines]
+    )
+
+
+def plot_step(settings: Settings, path: Path) -> None:
+    """Offered vs stored writes per second in the step scenario, provisioned vs on demand."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(9, 4.5), dpi=100)
+    provisioned = STEP.run(WritePath.of(settings, billing_mode="provisioned"))
+    on_demand = STEP.run(WritePath.of(settings, billing_mode="on_demand"))
+    minutes = [t / 60 for t in range(len(provisioned.offered))]
+    axis.plot(
+        minutes, provisioned.offered, color="black", linestyle="--", label="offered requests/s", zorder=3
+    )
+    axis.plot(minutes, on_demand.stored, color="tab:green", label="stored/s, on demand")
+    axis.plot(minutes, provisioned.stored, color="tab:red", label="stored/s, provisioned (autoscaling)")
+    axis.set_xlabel("minutes after the step from idle")
+    axis.set_ylabel("requests per second")
+    axis.set_title(
+        f"{settings.stack_name}: a step to {settings.throttle_rate_limit} requests/s "
+        f"(write_capacity={settings.write_capacity}, every request keyed)"
+    )
+    axis.set_ylim(bottom=0)
+    axis.legend(loc="center right")
+    axis.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+
+
+def main(env: dict[str, str] | None = None) -> int:
+    env = dict(os.environ if env is None else env)
+    try:
+        all_settings = load_settings(env)
+    except SettingsError as error:
+        print(f"data-api: error: {error}", file=sys.stderr)
+        return 1
+    out = Path(env.get("CAPACITY_OUT") or DEFAULT_OUT)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = [row for settings in all_settings for row in scenario_rows(settings)]
+    print(table(rows))
+    document = {
+        "prices": {"region": prices.REGION, "taken": prices.PRICES_TAKEN, "sources": list(prices.SOURCES)},
+        "scenarios": rows,
+    }
+    (out / "report.json").write_text(json.dumps(document, indent=2) + "\n")
+    for settings in all_settings:
+        plot_step(settings, out / f"step-{settings.environment}.png")
+    taken = f"{prices.REGION} list prices recorded {prices.PRICES_TAKEN}"
+    print(f"\nprices: {taken} (capacity/prices.py names the pages)")
+    print(f"written to {out}: report.json, " + ", ".join(f"step-{s.environment}.png" for s in all_settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
