@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
 
 FIVE_MINUTES = 300
+RUNBOOK = "docs/runbook.md"
+"""The runbook: one section per alarm, headed by the alarm's name without the stack prefix."""
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,17 @@ class MetricAlarmSpec:
     treat_missing_data: str = "notBreaching"
     """No data means no requests, so nothing failed: missing data is not a breach."""
 
+    @property
+    def runbook_section(self) -> str:
+        """The runbook section for this alarm (its heading, and so its anchor)."""
+        return self.id.replace("_", "-")
+
     def alarm_name(self, prefix: str) -> str:
-        return f"{prefix}-{self.id.replace('_', '-')}"
+        return f"{prefix}-{self.runbook_section}"
+
+    @property
+    def alarm_description(self) -> str:
+        return f"{self.description}. Runbook: {RUNBOOK}#{self.runbook_section}"
 
     @property
     def is_percentile(self) -> bool:
@@ -147,7 +158,7 @@ class Alarms(Construct):
             self,
             spec.id,
             alarm_name=spec.alarm_name(name_prefix),
-            alarm_description=spec.description,
+            alarm_description=spec.alarm_description,
             namespace=spec.namespace,
             metric_name=spec.metric_name,
             dimensions=dict(spec.dimensions),

@@ -26,6 +26,7 @@ from constructs_lib.aws_context import AwsContext
 from constructs_lib.config import ALERT_EMAIL_PATTERN, PROJECT, REQUIRED_TAG_KEYS, Settings
 from constructs_lib.encryption import DataKey, DataKeyProps
 from constructs_lib.ingest_function import IngestFunction, IngestFunctionProps
+from constructs_lib.operations import Operations, OperationsProps
 from constructs_lib.policies import service_trust_policy
 from constructs_lib.policy_checks import LogGroupCheck, RequiredTagsCheck
 from constructs_lib.rest_api import RestApi, RestApiProps
@@ -219,6 +220,21 @@ class DataApiStack(_BaseStack):
                 alarms=alarm_specs(s, api.api.name, function.name, table.name, idempotency_table.name),
             ),
         )
+        operations = Operations(
+            self,
+            "operations",
+            OperationsProps(
+                name=s.stack_name,
+                region=s.region,
+                api_name=api.api.name,
+                stage_name=s.environment,
+                function_name=function.name,
+                table_names=[table.name, idempotency_table.name],
+                function_log_group=function.log_group.name,
+                access_log_group=api.access_log_group.name,
+                alarm_arns=[alarm.arn for alarm in alarms.alarms],
+            ),
+        )
         data_key.admit_log_groups(
             [function.log_group_name, api.access_log_group_name, api.execution_log_group_name]
         )
@@ -236,6 +252,7 @@ class DataApiStack(_BaseStack):
         self.output("function_arn", function.arn, "ARN of the ingest function")
         self.output("kms_key_arn", data_key.arn, "ARN of the KMS key encrypting table, logs and topic")
         self.output("alert_topic_arn", alarms.topic.arn, "SNS topic the alarms notify")
+        self.output("dashboard_url", operations.url, "CloudWatch dashboard of this environment")
         self.output("lambda_log_group", function.log_group.name, "Log group of the ingest function")
         self.output("access_log_group", api.access_log_group.name, "Log group of the API's access log")
         if api.api_key is not None:

@@ -193,7 +193,7 @@ def build_environment(settings: Settings, client: Any, api_url_base: str) -> dic
         )
         cloudwatch.put_metric_alarm(
             AlarmName=spec.alarm_name(s.stack_name),
-            AlarmDescription=spec.description,
+            AlarmDescription=spec.alarm_description,
             Namespace=spec.namespace,
             MetricName=spec.metric_name,
             Dimensions=[{"Name": k, "Value": v} for k, v in spec.dimensions.items()],

@@ -1,0 +1,222 @@
+"""What an operator needs when an alarm fires: a CloudWatch dashboard of the environment, and
+the runbook's Logs Insights queries saved for its log groups."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from constructs import Construct
+
+MINUTE = 60
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """A Logs Insights query the runbook refers to by name."""
+
+    name: str
+    log_group: str
+    """``function`` or ``access``: which of the stack's log groups it reads."""
+    query: str
+
+
+# The function's lines are "[LEVEL] time request-id {json}" (Lambda's text format around our JSON),
+# so their fields are parsed out; the access log lines are JSON, whose fields Insights discovers.
+SAVED_QUERIES: tuple[SavedQuery, ...] = (
+    SavedQuery(
+        "function-errors",
+        "function",
+        'fields @timestamp, @requestId, @message\n| filter @message like /"level": "ERROR"/\n'
+        "| sort @timestamp desc\n| limit 50",
+    ),
+    SavedQuery(
+        "function-statuses",
+        "function",
+        'parse @message /"status": (?<status>\\d+)/\n| filter ispresent(status)\n'
+        "| stats count(*) as requests by status, bin(5m)",
+    ),
+    SavedQuery(
+        "function-dynamodb-codes",
+        "function",
+        'parse @message /"code": "(?<code>[^"]+)"/\n| filter ispresent(code)\n'
+        "| stats count(*) as requests by code, bin(5m)",
+    ),
+    SavedQuery(
+        "function-durations",
+        "function",
+        'filter @type = "REPORT"\n| stats pct(@duration, 50) as p50, pct(@duration, 99) as p99, '
+        "max(@maxMemoryUsed) as max_memory by bin(5m)",
+    ),
+    SavedQuery(
+        "api-5xx",
+        "access",
+        "fields @timestamp, requestId, status, errorType, errorMessage, integrationStatus\n"
+        "| filter status >= 500\n| sort @timestamp desc\n| limit 50",
+    ),
+    SavedQuery(
+        "api-throttled-callers",
+        "access",
+        "filter status = 429\n| stats count(*) as throttled by ip, bin(1m)\n| sort throttled desc",
+    ),
+    SavedQuery(
+        "api-latency",
+        "access",
+        "stats pct(responseLatency, 99) as p99_ms, pct(integrationLatency, 99) as integration_p99_ms, "
+        "count(*) as requests by bin(5m)",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class OperationsProps:
+    """What the dashboard and the queries watch; names may be Terraform references."""
+
+    name: str
+    """The dashboard's name and the queries' folder: the stack's name."""
+    region: str
+    api_name: str
+    stage_name: str
+    function_name: str
+    table_names: Sequence[str]
+    function_log_group: str
+    access_log_group: str
+    alarm_arns: Sequence[str]
+
+
+def dashboard_url(region: str, name: str) -> str:
+    """The dashboard in the console of the region's partition."""
+    host = "console.amazonaws.cn" if region.startswith("cn-") else "console.aws.amazon.com"
+    if region.startswith("us-gov-"):
+        host = "console.amazonaws-us-gov.com"
+    return f"https://{host}/cloudwatch/home?region={region}#dashboards/dashboard/{name}"
+
+
+def _metrics(
+    title: str, region: str, metrics: list[list[Any]], y: int, x: int, stat: str = "Sum"
+) -> dict[str, Any]:
+    return {
+        "type": "metric",
+        "x": x,
+        "y": y,
+        "width": 8,
+        "height": 6,
+        "properties": {
+            "title": title,
+            "region": region,
+            "view": "timeSeries",
+            "stat": stat,
+            "period": MINUTE,
+            "metrics": metrics,
+        },
+    }
+
+
+def dashboard_body(props: OperationsProps) -> dict[str, Any]:
+    """The dashboard: API, function and table metrics, and the state of every alarm."""
+    api = ["ApiName", props.api_name, "Stage", props.stage_name]
+    function = ["FunctionName", props.function_name]
+    r = props.region
+    widgets = [
+        _metrics(
+            "API requests, 4XX and 5XX",
+            r,
+            [
+                ["AWS/ApiGateway", "Count", *api],
+                ["AWS/ApiGateway", "4XXError", *api],
+                ["AWS/ApiGateway", "5XXError", *api],
+            ],
+            0,
+            0,
+        ),
+        _metrics(
+            "API latency (ms)",
+            r,
+            [
+                ["AWS/ApiGateway", "Latency", *api, {"stat": "p50"}],
+                ["AWS/ApiGateway", "Latency", *api, {"stat": "p99"}],
+                ["AWS/ApiGateway", "IntegrationLatency", *api, {"stat": "p50"}],
+                ["AWS/ApiGateway", "IntegrationLatency", *api, {"stat": "p99"}],
+            ],
+            0,
+            8,
+        ),
+        {
+            "type": "alarm",
+            "x": 16,
+            "y": 0,
+            "width": 8,
+            "height": 6,
+            "properties": {"title": "Alarms", "alarms": list(props.alarm_arns)},
+        },
+        _metrics(
+            "Function invocations, errors, throttles",
+            r,
+            [
+                ["AWS/Lambda", "Invocations", *function],
+                ["AWS/Lambda", "Errors", *function],
+                ["AWS/Lambda", "Throttles", *function],
+            ],
+            6,
+            0,
+        ),
+        _metrics(
+            "Function duration p99 (ms) and concurrency",
+            r,
+            [
+                ["AWS/Lambda", "Duration", *function, {"stat": "p99"}],
+                ["AWS/Lambda", "ConcurrentExecutions", *function, {"stat": "Maximum", "yAxis": "right"}],
+            ],
+            6,
+            8,
+        ),
+    ]
+    for index, table in enumerate(props.table_names):
+        dimensions = ["TableName", table]
+        widgets.append(
+            _metrics(
+                f"Table {table}: write units/s, consumed vs provisioned, and throttled writes",
+                r,
+                [
+                    [{"expression": "consumed / 60", "label": "consumed write units/s", "id": "perSecond"}],
+                    [
+                        "AWS/DynamoDB",
+                        "ConsumedWriteCapacityUnits",
+                        *dimensions,
+                        {"id": "consumed", "visible": False},
+                    ],
+                    ["AWS/DynamoDB", "ProvisionedWriteCapacityUnits", *dimensions, {"stat": "Average"}],
+                    ["AWS/DynamoDB", "WriteThrottleEvents", *dimensions, {"yAxis": "right"}],
+                ],
+                12 + 6 * (index // 3),
+                8 * (index % 3),
+            )
+        )
+    return {"widgets": widgets}
+
+
+class Operations(Construct):
+    """The environment's dashboard and its saved Logs Insights queries."""
+
+    def __init__(self, scope: Construct, id_: str, props: OperationsProps) -> None:
+        from cdktf_cdktf_provider_aws.cloudwatch_dashboard import CloudwatchDashboard
+        from cdktf_cdktf_provider_aws.cloudwatch_query_definition import CloudwatchQueryDefinition
+
+        super().__init__(scope, id_)
+        self.dashboard = CloudwatchDashboard(
+            self, "dashboard", dashboard_name=props.name, dashboard_body=json.dumps(dashboard_body(props))
+        )
+        self.url = dashboard_url(props.region, props.name)
+        groups = {"function": props.function_log_group, "access": props.access_log_group}
+        self.queries = [
+            CloudwatchQueryDefinition(
+                self,
+                f"query_{query.name.replace('-', '_')}",
+                name=f"{props.name}/{query.name}",
+                log_group_names=[groups[query.log_group]],
+                query_string=query.query,
+            )
+            for query in SAVED_QUERIES
+        ]
