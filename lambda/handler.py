@@ -102,6 +102,22 @@ def _is_own_write(existing: Optional[dict[str, Any]], item: dict[str, Any]) -> b
     return all(ingest.same_attribute(existing[name], value) for name, value in item.items())
 
 
+def _retryable(error: ClientError) -> Optional[RetryLaterError]:
+    """What another attempt may cure, from DynamoDB's error: throttling, or a failure on its side."""
+    code = error.response.get("Error", {}).get("Code", "")
+    retry: Optional[RetryLaterError] = None
+    if code in THROTTLING_CODES:
+        retry = ThrottledError(code)
+    elif (
+        code in UNAVAILABLE_CODES
+        or error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
+    ):
+        retry = UnavailableError(code)
+    if retry is not None:
+        retry.__cause__ = error
+    return retry
+
+
 def _put_once(item: dict[str, Any]) -> None:
     """One attempt to put the item unless its key exists: nothing stored is ever overwritten.
     Raises RetryLaterError for what another attempt may cure."""
@@ -116,11 +132,9 @@ def _put_once(item: dict[str, Any]) -> None:
         code = error.response.get("Error", {}).get("Code", "")
         if code == "ConditionalCheckFailedException" and _is_own_write(error.response.get("Item"), item):
             return  # an earlier attempt landed, its answer was lost
-        if code in THROTTLING_CODES:
-            raise ThrottledError(code) from error
-        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        if code in UNAVAILABLE_CODES or status >= 500:
-            raise UnavailableError(code) from error
+        retry = _retryable(error)
+        if retry is not None:
+            raise retry from error
         raise
     except (BotoConnectionError, HTTPClientError) as error:  # timeouts, refused or dropped connections
         raise UnavailableError(type(error).__name__) from error
@@ -193,11 +207,9 @@ def _transact_once(item: dict[str, Any], record: dict[str, Any], now_epoch: int)
                 and reasons[1].get("Item")
             ):
                 return dict(reasons[1]["Item"])
-        if code in THROTTLING_CODES:
-            raise ThrottledError(code) from error
-        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        if code in UNAVAILABLE_CODES or status >= 500:
-            raise UnavailableError(code) from error
+        retry = _retryable(error)
+        if retry is not None:
+            raise retry from error
         raise
     except (BotoConnectionError, HTTPClientError) as error:
         raise UnavailableError(type(error).__name__) from error

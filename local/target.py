@@ -148,21 +148,25 @@ class Target:
             arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
+def read_outputs_file(path: str) -> dict[str, dict[str, Any]]:
+    """The stacks of a `cdktf deploy --outputs-file` file: {"<stack>": {"<output>": value}}."""
+    try:
+        document = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise TargetError(f"DATA_API_OUTPUTS={path}: no such file") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise TargetError(f"DATA_API_OUTPUTS={path} is not a JSON outputs file ({error})") from None
+    if not isinstance(document, dict):
+        return {}
+    return {name: value for name, value in document.items() if isinstance(value, dict)}
+
+
 def _deployed(url: str, env: Mapping[str, str]) -> Target:
     import boto3
 
     outputs: dict[str, str] = {}
     if path := env.get("DATA_API_OUTPUTS"):
-        try:
-            document = json.loads(Path(path).read_text())
-        except FileNotFoundError:
-            raise TargetError(f"DATA_API_OUTPUTS={path}: no such file") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise TargetError(f"DATA_API_OUTPUTS={path} is not a JSON outputs file ({error})") from None
-        if not isinstance(document, dict):
-            raise TargetError(f"DATA_API_OUTPUTS={path} is not an outputs file of cdktf deploy")
-        # `cdktf deploy --outputs-file` writes {"<stack>": {"<output>": value}}
-        stacks = [v for v in document.values() if isinstance(v, dict) and "table_name" in v]
+        stacks = [v for v in read_outputs_file(path).values() if "table_name" in v]
         if len(stacks) != 1:
             raise TargetError(
                 f"DATA_API_OUTPUTS ({path}) must hold the outputs of exactly one data-api stack"

@@ -19,6 +19,7 @@ from typing import Any
 
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.config import Settings, SettingsError, read_settings_file, settings_from_env
+from local.target import TargetError, read_outputs_file
 from verify.checks import Check, Deployment, alarm_test, run_checks
 
 OUTPUTS_VARIABLE = "DATA_API_OUTPUTS"
@@ -39,16 +40,9 @@ def read_outputs(env: Mapping[str, str]) -> tuple[str, dict[str, str]]:
             f"outputs-dev.json`, then run {OUTPUTS_VARIABLE}=outputs-dev.json make verify"
         )
     try:
-        document = json.loads(Path(path).read_text())
-    except FileNotFoundError:
-        raise VerifyError(f"{OUTPUTS_VARIABLE}={path}: no such file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise VerifyError(f"{OUTPUTS_VARIABLE}={path} is not a JSON outputs file ({error})") from None
-    stacks = (
-        {name: value for name, value in document.items() if isinstance(value, dict)}
-        if isinstance(document, dict)
-        else {}
-    )
+        stacks = read_outputs_file(path)
+    except TargetError as error:
+        raise VerifyError(str(error)) from None
     environment_stacks = {n: v for n, v in stacks.items() if all(k in v for k in REQUIRED_OUTPUTS)}
     if len(environment_stacks) != 1:
         found = ", ".join(sorted(environment_stacks)) or "none"

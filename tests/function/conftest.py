@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import sys
@@ -54,6 +55,16 @@ def make_event(body: str | None = "{}", **overrides: Any) -> dict[str, Any]:
     }
     event.update(overrides)
     return event
+
+
+def base64_event(raw: bytes, content_type: str) -> dict[str, Any]:
+    """An event whose body API Gateway base64-encoded (a binary type, or bytes that are not text)."""
+    return make_event(
+        base64.b64encode(raw).decode(),
+        isBase64Encoded=True,
+        headers={"Content-Type": content_type},
+        multiValueHeaders={"Content-Type": [content_type]},
+    )
 
 
 def create_table(client: Any, name: str = TABLE, idempotency: bool = False) -> None:

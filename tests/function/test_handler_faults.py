@@ -36,9 +36,11 @@ def sleeps(served: Deployed, monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return slept
 
 
-def inject(served: Deployed, fault: Callable[..., Any], times: int = 1000) -> list[int]:
-    """Make the first ``times`` PutItem attempts meet ``fault`` instead of DynamoDB; returns a
-    list that counts the faulted attempts."""
+def inject(
+    served: Deployed, fault: Callable[..., Any], times: int = 1000, operation: str = "PutItem"
+) -> list[int]:
+    """Make the first ``times`` attempts of ``operation`` meet ``fault`` instead of DynamoDB;
+    returns a list that counts the faulted attempts."""
     attempts: list[int] = []
 
     def hook(**kwargs: Any) -> Any:
@@ -47,7 +49,7 @@ def inject(served: Deployed, fault: Callable[..., Any], times: int = 1000) -> li
         attempts.append(1)
         return fault(**kwargs)
 
-    served.handler._dynamodb.meta.events.register("before-send.dynamodb.PutItem", hook)
+    served.handler._dynamodb.meta.events.register(f"before-send.dynamodb.{operation}", hook)
     return attempts
 
 

@@ -3,7 +3,6 @@ whatever it accepts, it stores exactly."""
 
 from __future__ import annotations
 
-import base64
 import json
 from decimal import Decimal
 from typing import Any
@@ -12,7 +11,7 @@ import ingest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.function.conftest import Deployed, make_event
+from tests.function.conftest import Deployed, base64_event, make_event
 
 ALLOWED_STATUSES = {200, 400, 413}
 PROPERTY_SETTINGS = settings(
@@ -65,15 +64,6 @@ def test_any_json_value_is_stored_exactly_or_refused(deployed: Deployed, value: 
     status, stored = check(deployed, make_event(to_json(value)))
     if status == 200:
         assert stored == value
-
-
-def base64_event(raw: bytes, content_type: str) -> dict[str, Any]:
-    return make_event(
-        base64.b64encode(raw).decode(),
-        isBase64Encoded=True,
-        headers={"Content-Type": content_type},
-        multiValueHeaders={"Content-Type": [content_type]},
-    )
 
 
 @PROPERTY_SETTINGS

@@ -12,7 +12,7 @@ from botocore.exceptions import ReadTimeoutError
 from botocore.httpsession import URLLib3Session
 
 from tests.function.conftest import Deployed, load_handler, make_event
-from tests.function.test_handler_faults import _Raw, dynamodb_error
+from tests.function.test_handler_faults import _Raw, dynamodb_error, inject
 
 # --- the header ---------------------------------------------------------------------------
 
@@ -177,16 +177,7 @@ def cancelled(*codes: str) -> Any:
 
 
 def inject_transactions(served: Deployed, fault: Any, times: int = 1000) -> list[int]:
-    attempts: list[int] = []
-
-    def hook(**kwargs: Any) -> Any:
-        if len(attempts) >= times:
-            return None
-        attempts.append(1)
-        return fault(**kwargs)
-
-    served.handler._dynamodb.meta.events.register("before-send.dynamodb.TransactWriteItems", hook)
-    return attempts
+    return inject(served, fault, times, operation="TransactWriteItems")
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from typing import Any
 import ingest
 import pytest
 
-from tests.function.conftest import make_event
+from tests.function.conftest import base64_event, make_event
 
 
 def status_of(call: Any, *args: Any) -> int:
@@ -50,27 +50,18 @@ def test_invalid_base64_is_400(encoded: str) -> None:
     assert caught.value.status == 400
 
 
-def binary_event(raw: bytes, content_type: str) -> dict[str, object]:
-    return make_event(
-        base64.b64encode(raw).decode(),
-        isBase64Encoded=True,
-        headers={"Content-Type": content_type},
-        multiValueHeaders={"Content-Type": [content_type]},
-    )
-
-
 @pytest.mark.parametrize(
     "content_type", ["image/png", "application/octet-stream", "application/pdf", "video/mp4"]
 )
 def test_a_binary_media_type_is_kept_as_bytes_even_when_it_is_utf8(content_type: str) -> None:
-    assert ingest.decode_body(binary_event(b'{"a": 1}', content_type)) == b'{"a": 1}'
+    assert ingest.decode_body(base64_event(b'{"a": 1}', content_type)) == b'{"a": 1}'
 
 
 def test_bytes_that_are_not_utf8_are_kept_as_bytes_unless_declared_json() -> None:
     raw = b"\xff\xfe{bad"
-    assert ingest.decode_body(binary_event(raw, "text/plain")) == raw
+    assert ingest.decode_body(base64_event(raw, "text/plain")) == raw
     with pytest.raises(ingest.RequestError, match="body is not valid JSON") as caught:
-        ingest.decode_body(binary_event(raw, "application/json"))
+        ingest.decode_body(base64_event(raw, "application/json"))
     assert caught.value.status == 400
 
 
