@@ -284,9 +284,9 @@ def main(argv: list[str] | None = None) -> int:
             "python": platform.python_version(),
         },
     }
-    # Rough figures from this project's 2-core machine: each synth run and its floor ~15 s, the
-    # suite ~1 min, an import ~0.3 s, a warm request ~0.1 ms.
-    minutes = (arguments.synth_runs * 2 * 15 + 60 + arguments.import_runs * 2 * 0.3) / 60
+    # Rough figures from this project's 2-core machine (2026-11-26, a whole run took 5.5 minutes):
+    # each synth run and its floor ~20 s with start-up, the suite ~100 s, an import ~0.5 s.
+    minutes = (arguments.synth_runs * 2 * 20 + 100 + arguments.import_runs * 2 * 0.5) / 60
     print(
         f"make bench takes about {minutes:.0f} minutes: synth and its floor "
         f"{arguments.synth_runs} times each, the test suite once, cold imports, warm requests",
