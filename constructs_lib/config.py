@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from constructs_lib.contract import PROJECT_ROOT, load_function_module
+from constructs_lib.contract import FUNCTION_RULES, PROJECT_ROOT
 
 PROJECT = "data-api"
 
@@ -42,9 +42,7 @@ TRANSACTION_WRITE_UNITS = 2
 """A transactional write costs two write units per KB, a plain one one."""
 API_GATEWAY_TIMEOUT_SECONDS = 29
 """API Gateway's integration timeout: a slower function only ever produces a 504."""
-MIN_FUNCTION_TIMEOUT_SECONDS: int = load_function_module(
-    "ingest", "data_api_config_ingest"
-).MIN_FUNCTION_TIMEOUT_SECONDS
+MIN_FUNCTION_TIMEOUT_SECONDS: int = FUNCTION_RULES.MIN_FUNCTION_TIMEOUT_SECONDS
 """The function retries DynamoDB only while an attempt can end before its own deadline; below
 this, not even one attempt fits (lambda/ingest.py holds the budget)."""
 
@@ -475,6 +473,8 @@ class ResolvedSettings:
     settings: Settings
     sources: Mapping[str, str]
     """setting -> what the user wrote: ``settings.toml [prod] log_level``, ``DATA_API_LOG_LEVEL``."""
+    file_label: str
+    """The settings file, as messages name it."""
 
 
 def resolve(environment: str, env: Mapping[str, str], settings_file: SettingsFile) -> ResolvedSettings:
@@ -499,7 +499,7 @@ def resolve(environment: str, env: Mapping[str, str], settings_file: SettingsFil
     except SettingsError as error:
         blamed = [sources[s] for s in (error.setting, *error.related) if s in sources]
         raise error.naming(", ".join(blamed)) if blamed else error from None
-    return ResolvedSettings(settings, sources)
+    return ResolvedSettings(settings, sources, settings_file.label)
 
 
 def selected_environments(
@@ -547,10 +547,9 @@ def settings_from_env(environment: str, env: Mapping[str, str]) -> Settings:
 
 def override_notices(resolved: Iterable[ResolvedSettings], env: Mapping[str, str]) -> list[str]:
     """One line for each variable that changes a setting, so nobody changes prod unseen."""
-    settings_file = read_settings_file(env)
-    seen: dict[str, None] = {}
+    seen: dict[str, str] = {}
     for environment in resolved:
         for source in environment.sources.values():
             if source.startswith(ENV_PREFIX):
-                seen[source] = None
-    return [f"{variable}={env[variable]} overrides {settings_file.label}" for variable in seen]
+                seen[source] = environment.file_label
+    return [f"{variable}={env[variable]} overrides {label}" for variable, label in seen.items()]

@@ -7,7 +7,6 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_SOURCE_DIR = PROJECT_ROOT / "lambda"
@@ -81,10 +80,10 @@ def load_function_module(name: str, module_name: str | None = None) -> ModuleTyp
     return module
 
 
-def _function_constant(name: str) -> Any:
-    return getattr(load_function_module("ingest", "data_api_contract_ingest"), name)
+FUNCTION_RULES: ModuleType = load_function_module("ingest", "data_api_function_rules")
+"""The function's pure rules (lambda/ingest.py: no AWS, no environment), loaded once for every
+part of the project that must agree with the function: CORS, binary types, the time budget."""
 
-
-BINARY_MEDIA_TYPES: tuple[str, ...] = _function_constant("BINARY_MEDIA_TYPES")
+BINARY_MEDIA_TYPES: tuple[str, ...] = FUNCTION_RULES.BINARY_MEDIA_TYPES
 """Content types API Gateway hands the function base64-encoded (bytes stay bytes); the
 function's own list, so the API and the function never disagree."""

@@ -42,12 +42,10 @@ from constructs_lib.accepted_findings import accept_findings
 from constructs_lib.contract import (
     ACCESS_LOG_FORMAT,
     BINARY_MEDIA_TYPES,
+    FUNCTION_RULES,
     RESOURCE_PATH,
     execution_log_group_name,
-    load_function_module,
 )
-
-_FUNCTION_RESPONSES = load_function_module("ingest")
 
 POST_STATUS_CODES = ("200", "400", "413", "500", "503")
 """The statuses the function answers with (documented on the method; a proxy passes any)."""
@@ -56,7 +54,7 @@ POST_STATUS_CODES = ("200", "400", "413", "500", "503")
 def cors_headers(allowed_origin: str) -> dict[str, str]:
     """The CORS headers of every response: the function's own definition, so the preflight and
     API Gateway's error responses always say what the function says."""
-    headers: dict[str, str] = _FUNCTION_RESPONSES.cors_headers(allowed_origin)
+    headers: dict[str, str] = FUNCTION_RULES.cors_headers(allowed_origin)
     return headers
 
 

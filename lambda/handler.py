@@ -105,17 +105,14 @@ def _is_own_write(existing: Optional[dict[str, Any]], item: dict[str, Any]) -> b
 def _retryable(error: ClientError) -> Optional[RetryLaterError]:
     """What another attempt may cure, from DynamoDB's error: throttling, or a failure on its side."""
     code = error.response.get("Error", {}).get("Code", "")
-    retry: Optional[RetryLaterError] = None
     if code in THROTTLING_CODES:
-        retry = ThrottledError(code)
-    elif (
+        return ThrottledError(code)
+    if (
         code in UNAVAILABLE_CODES
         or error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
     ):
-        retry = UnavailableError(code)
-    if retry is not None:
-        retry.__cause__ = error
-    return retry
+        return UnavailableError(code)
+    return None
 
 
 def _put_once(item: dict[str, Any]) -> None:

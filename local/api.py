@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from constructs_lib.config import Settings, SettingsError, settings_from_env
 from constructs_lib.contract import (
+    FUNCTION_RULES,
     RESOURCE_PATH,
     load_function_module,
     table_definition,
@@ -78,13 +79,10 @@ class TokenBucket:
             return False
 
 
-_INGEST = load_function_module("ingest", "data_api_local_ingest")
-
-
 def is_binary(content_type: str | None) -> bool:
     """Whether API Gateway would hand this body to the function base64-encoded (the function's
     own rule over the types the stack declares)."""
-    return bool(_INGEST.is_binary_type(content_type))
+    return bool(FUNCTION_RULES.is_binary_type(content_type))
 
 
 def to_event(

@@ -22,6 +22,7 @@ from constructs_lib.aws_context import AwsContext
 from constructs_lib.config import Settings
 from constructs_lib.contract import (
     ACCESS_LOG_FORMAT,
+    FUNCTION_RULES,
     HANDLER,
     IDEMPOTENCY_EXPIRY_ATTRIBUTE,
     IDEMPOTENCY_KEY,
@@ -29,12 +30,10 @@ from constructs_lib.contract import (
     RESOURCE_PATH,
     SORT_KEY,
     execution_log_group_name,
-    load_function_module,
 )
 from constructs_lib.policies import data_key_statements, function_statements, service_trust_policy
 from local.target import Reply, request
 
-_INGEST = load_function_module("ingest", "data_api_verify_ingest")
 WRITE_CAPACITY_DIMENSION = "dynamodb:table:WriteCapacityUnits"
 GATEWAY_RESPONSE_TYPES = ("DEFAULT_4XX", "DEFAULT_5XX")
 
@@ -393,7 +392,7 @@ def api_checks(d: Deployment) -> Iterator[Check]:
     )
     cors = {
         f"gatewayresponse.header.{k}": f"'{v}'"
-        for k, v in _INGEST.cors_headers(s.cors_allowed_origin).items()
+        for k, v in FUNCTION_RULES.cors_headers(s.cors_allowed_origin).items()
     }
     for kind in GATEWAY_RESPONSE_TYPES:
         response = gateway.get_gateway_response(restApiId=api_id, responseType=kind)
@@ -561,7 +560,7 @@ def _stored_check(d: Deployment, reply: Reply, marker: str) -> Check:
     )
     if item is None:
         return failed(name, f"200 with id {answer['id']}, but no such item in the table")
-    stored = _INGEST.from_attribute(item.get("data", {"NULL": True}))
+    stored = FUNCTION_RULES.from_attribute(item.get("data", {"NULL": True}))
     return compare(name, {"data_api_verify": marker}, stored)
 
 

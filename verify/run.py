@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from constructs_lib.aws_context import AwsContext
-from constructs_lib.config import Settings, SettingsError, read_settings_file, settings_from_env
+from constructs_lib.config import Settings, SettingsError, check_variables, read_settings_file, resolve
 from local.target import TargetError, read_outputs_file
 from verify.checks import Check, Deployment, alarm_test, run_checks
 
@@ -57,8 +57,9 @@ def read_outputs(env: Mapping[str, str]) -> tuple[str, dict[str, str]]:
 def settings_for(stack: str, env: Mapping[str, str]) -> Settings:
     """The settings this project synthesizes the named stack with."""
     try:
-        listed = read_settings_file(env).environments
-        candidates = [settings_from_env(environment, env) for environment in listed]
+        settings_file = read_settings_file(env)
+        check_variables(env, settings_file)
+        candidates = [resolve(e, env, settings_file).settings for e in settings_file.environments]
     except SettingsError as error:
         raise VerifyError(str(error)) from None
     for settings in candidates:

@@ -16,18 +16,17 @@ from constructs_lib.aws_context import AwsContext
 from constructs_lib.config import Settings
 from constructs_lib.contract import (
     ACCESS_LOG_FORMAT,
+    FUNCTION_RULES,
     HANDLER,
     IDEMPOTENCY_EXPIRY_ATTRIBUTE,
     RESOURCE_PATH,
     execution_log_group_name,
-    load_function_module,
     table_definition,
 )
 from constructs_lib.iam_policy import policy_document
 from constructs_lib.policies import data_key_statements, function_statements, service_trust_policy
 
 ACCOUNT = "123456789012"  # moto's account
-_INGEST = load_function_module("ingest", "data_api_emulated_ingest")
 
 
 def build_environment(settings: Settings, client: Any, api_url_base: str) -> dict[str, str]:
@@ -148,7 +147,7 @@ def build_environment(settings: Settings, client: Any, api_url_base: str) -> dic
         uri=aws.lambda_invoke_arn(function_name),
     )
     gateway.put_method(restApiId=api_id, resourceId=data, httpMethod="OPTIONS", authorizationType="NONE")
-    cors = _INGEST.cors_headers(s.cors_allowed_origin)
+    cors = FUNCTION_RULES.cors_headers(s.cors_allowed_origin)
     for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
         gateway.put_gateway_response(
             restApiId=api_id,
