@@ -174,15 +174,12 @@ class Settings:
 
     @property
     def required_write_capacity(self) -> int:
-        """WCU each table needs at the target utilization when the API runs at its rate limit.
-
-        An item under 1 KB costs one WCU, or two when written in a transaction (a request with an
-        Idempotency-Key), and every request may carry one.
+        """WCU each table needs at the target utilization when the API runs at its rate limit:
+        required_write_units (a write unit per KB of item, two in a transaction, which a request
+        with an Idempotency-Key is, and every request may carry one).
         https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-capacity-handling
         """
-        return math.ceil(
-            self.throttle_rate_limit * TRANSACTION_WRITE_UNITS * 100 / self.write_target_utilization_percent
-        )
+        return math.ceil(self.required_write_units * 100 / self.write_target_utilization_percent)
 
     @property
     def required_write_units(self) -> int:

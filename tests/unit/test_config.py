@@ -223,3 +223,15 @@ def test_readme_documents_every_setting() -> None:
     for f in dataclasses.fields(Settings):
         if f.name != "environment":
             assert f"| `{f.name}` | `DATA_API_{f.name.upper()}` |" in readme, f.name
+
+
+def test_the_autoscaling_ceiling_is_sized_for_the_assumed_item_size() -> None:
+    # 100 transactional writes/s of 2 KB: 400 units/s, so at least 572 WCU at the 70 % target.
+    assert (
+        Settings(environment="dev", assumed_item_size_kb=2, max_write_capacity=572).required_write_capacity
+        == 572
+    )
+    with pytest.raises(
+        SettingsError, match=r"max_write_capacity=300 is not allowed; allowed: a whole number from 572"
+    ):
+        Settings(environment="dev", assumed_item_size_kb=2)
