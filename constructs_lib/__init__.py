@@ -1,7 +1,11 @@
 """data-api's infrastructure: one construct per concern, assembled by stack.py."""
 
+import contextlib
 import os
 
-# jsii prints an end-of-life banner on Node 20 in every process. The variable names the one
-# Node major version to stay quiet about, so a different, unsupported Node still warns.
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+from constructs_lib.node import NodeError, use_project_node
+
+# jsii runs on the project's pinned Node, never the machine's (missing, or past its end of life).
+# Outside the project's venv there is none to point at, and jsii looks for a node itself.
+with contextlib.suppress(NodeError):
+    use_project_node(os.environ)
