@@ -7,6 +7,7 @@ import os
 import random
 import sys
 import time
+import uuid
 from typing import Any, Callable, Optional, TypeVar
 
 import boto3
@@ -80,6 +81,12 @@ class UnavailableError(RetryLaterError):
 class KeyInUseError(RetryLaterError):
     """Another request with the same Idempotency-Key was being written at the same moment, and
     kept winning: the client retries, and then gets that request's answer (409)."""
+
+
+class TokenReusedError(UnavailableError):
+    """DynamoDB saw our ClientRequestToken with other parameters: an earlier attempt of this very
+    request may have landed. The next attempt uses a fresh token, so the table's conditions (not
+    the token) tell whether it did; out of attempts, the client retries (503), never a 500."""
 
 
 class KeyReusedError(Exception):
@@ -161,13 +168,18 @@ def put_new_item(item: dict[str, Any], remaining_seconds: Callable[[], float]) -
     _with_retries(lambda: _put_once(item), remaining_seconds)
 
 
-def _transact_once(item: dict[str, Any], record: dict[str, Any], now_epoch: int) -> Optional[dict[str, Any]]:
+def _transact_once(
+    item: dict[str, Any], record: dict[str, Any], now_epoch: int, token: str
+) -> Optional[dict[str, Any]]:
     """One attempt to write the item and its idempotency record together, or neither. Returns
-    None when both were written, else the unexpired record already under the key."""
+    None when both were written, else the unexpired record already under the key. Every attempt
+    of a request sends the same parameters (``now_epoch`` is computed once per request): a token
+    reused with other parameters is an error, not a success.
+    https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html"""
     try:
         _dynamodb.transact_write_items(
             # DynamoDB answers a repeat of the same token (our own retry) without writing twice.
-            ClientRequestToken=item["id"]["S"][:36],
+            ClientRequestToken=token,
             TransactItems=[
                 {
                     "Put": {
@@ -191,6 +203,8 @@ def _transact_once(item: dict[str, Any], record: dict[str, Any], now_epoch: int)
         )
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
+        if code == "IdempotentParameterMismatchException":
+            raise TokenReusedError(code) from error
         if code == "TransactionCanceledException":
             reasons = error.response.get("CancellationReasons") or []
             codes = {reason.get("Code") for reason in reasons}
@@ -214,12 +228,21 @@ def _transact_once(item: dict[str, Any], record: dict[str, Any], now_epoch: int)
 
 
 def put_idempotent(
-    item: dict[str, Any], record: dict[str, Any], remaining_seconds: Callable[[], float]
+    item: dict[str, Any], record: dict[str, Any], now_epoch: int, remaining_seconds: Callable[[], float]
 ) -> Optional[str]:
     """Store the item once per key. Returns None when this request stored it, or the answer of
     the earlier request with the same key and payload, to replay; KeyReusedError for a key
     already used with another payload."""
-    existing = _with_retries(lambda: _transact_once(item, record, int(time.time())), remaining_seconds)
+    tokens = [item["id"]["S"][:36]]
+
+    def attempt() -> Optional[dict[str, Any]]:
+        try:
+            return _transact_once(item, record, now_epoch, tokens[-1])
+        except TokenReusedError:
+            tokens.append(str(uuid.uuid4()))  # let the conditions say whether we landed
+            raise
+
+    existing = _with_retries(attempt, remaining_seconds)
     if existing is None:
         return None
     if existing.get("fingerprint", {}).get("S") != record["fingerprint"]["S"]:
@@ -243,16 +266,17 @@ def _store(event: dict[str, Any], context: Any) -> tuple[dict[str, Any], dict[st
         return ingest.respond_json(200, answer, CORS_ALLOWED_ORIGIN), {"item_id": item_id}
     if not IDEMPOTENCY_TABLE_NAME:
         raise RuntimeError("IDEMPOTENCY_TABLE_NAME is not set")
+    now_epoch = int(time.time())  # once per request: every attempt must send the same values
     record = ingest.build_record(
         ingest.record_key(ingest.caller_scope(event, API_AUTH), key),
         ingest.body_fingerprint(body, content_type),
         item_id,
         timestamp,
         answer,
-        int(time.time()),
+        now_epoch,
         IDEMPOTENCY_RETENTION_SECONDS,
     )
-    earlier = put_idempotent(item, record, _remaining_seconds(context))
+    earlier = put_idempotent(item, record, now_epoch, _remaining_seconds(context))
     if earlier is None:
         return ingest.respond_json(200, answer, CORS_ALLOWED_ORIGIN), {
             "item_id": item_id,
