@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from constructs_lib import naming
 from constructs_lib.contract import FUNCTION_RULES, PROJECT_ROOT
 
 PROJECT = "data-api"
@@ -150,6 +151,14 @@ class Settings:
     """Key prefix of the state objects in the bucket: ``<prefix>/<stack>.tfstate``."""
     state_region: str = ""
     """Region of the state bucket; empty means the stack's region."""
+    state_noncurrent_version_days: int = 90
+    """Days the state bucket keeps a replaced version of a state file before it expires."""
+    alert_email: str = ""
+    """Where this environment's alarms are emailed; ``TF_VAR_alert_email`` overrides it at deploy.
+    Empty: every deploy must set ``TF_VAR_alert_email``."""
+    adopt_welcome_log_group: bool = False
+    """Import API Gateway's existing ``/aws/apigateway/welcome`` log group into the account stack
+    (an account that ever enabled API Gateway logging has one; a fresh account has none)."""
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -157,11 +166,21 @@ class Settings:
     @property
     def stack_name(self) -> str:
         """Name of the Terraform stack (and of its state) for this environment."""
-        return f"{self.name_prefix}-{self.environment}"
+        return naming.environment_stack(self.name_prefix, self.environment)
 
     def resource_name(self, thing: str) -> str:
         """Name of one resource of the stack, e.g. ``data-api-dev-ingest``."""
-        return f"{self.stack_name}-{thing}"
+        return naming.resource(self.name_prefix, self.environment, thing)
+
+    @property
+    def account_stack_name(self) -> str:
+        """The account stack this environment's stack depends on."""
+        return naming.account_stack(self.name_prefix, self.region)
+
+    @property
+    def state_stack_name(self) -> str:
+        """The stack holding the S3 state bucket in this environment's state region."""
+        return naming.state_stack(self.name_prefix, self.effective_state_region)
 
     @property
     def deletion_protection(self) -> bool:
@@ -242,6 +261,13 @@ def _validate(s: Settings) -> None:
     _check_region("region", s.region)
     if not _NAME_PREFIX_PATTERN.match(s.name_prefix):
         raise _allowed("name_prefix", s.name_prefix, "2 to 30 of a-z, 0-9 and '-', starting with a letter")
+    if overlong := naming.too_long(s.name_prefix, s.environment, s.region):
+        raise SettingsError(
+            f"setting name_prefix={s.name_prefix!r} with region={s.region!r} makes names AWS refuses: "
+            f"{overlong[0]}; choose a shorter name_prefix",
+            "name_prefix",
+            ("region",),
+        )
     if s.lambda_runtime not in ALLOWED_RUNTIMES:
         raise _allowed("lambda_runtime", s.lambda_runtime, ", ".join(ALLOWED_RUNTIMES))
     if s.lambda_runtime in DEPRECATED_RUNTIMES:
@@ -321,6 +347,14 @@ def _validate(s: Settings) -> None:
         _check_region("state_region", s.state_region)
     if not re.fullmatch(r"[A-Za-z0-9._/-]+", s.state_key_prefix):
         raise _allowed("state_key_prefix", s.state_key_prefix, "letters, digits and . _ / -")
+    _check_range("state_noncurrent_version_days", s.state_noncurrent_version_days, 1, 3650)
+    if s.alert_email and not is_alert_email(s.alert_email):
+        raise _allowed("alert_email", s.alert_email, "an email address such as ops@example.com")
+
+
+def is_alert_email(value: str) -> bool:
+    """Whether ``value`` looks like an email address (the Terraform variable's own check)."""
+    return re.fullmatch(ALERT_EMAIL_PATTERN, value) is not None
 
 
 _TRUE = ("1", "true", "yes", "on")
@@ -454,7 +488,7 @@ def check_variables(env: Mapping[str, str], settings_file: SettingsFile) -> None
         if environment is None:
             raise SettingsError(
                 f"unknown variable {variable}{_nearest(variable, [*known, *per_environment])}"
-                " (see the Settings table in README.md)"
+                " (see docs/settings.md)"
             )
         if environment not in settings_file.environments:
             raise SettingsError(

@@ -1,0 +1,119 @@
+"""Every name data-api gives an AWS resource or a stack, and the length limits AWS sets on them.
+
+Pure (no CDKTF import): synth builds its names here, settings refuse a prefix or region that
+would break one, and `make deploy` finds the stacks of an environment by the same names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ACCOUNT_ID_LENGTH = 12
+"""An AWS account id is 12 digits: names holding one are checked at this length."""
+
+
+@dataclass(frozen=True)
+class NameLimit:
+    """The longest name AWS accepts for one kind of resource, and the page that says so."""
+
+    kind: str
+    max_length: int
+    source: str
+
+
+IAM_ROLE = NameLimit(
+    "IAM role", 64, "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
+)
+LAMBDA_FUNCTION = NameLimit(
+    "Lambda function", 64, "https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html"
+)
+S3_BUCKET = NameLimit(
+    "S3 bucket", 63, "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html"
+)
+DYNAMODB_TABLE = NameLimit(
+    "DynamoDB table",
+    255,
+    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html",
+)
+LOG_GROUP = NameLimit(
+    "log group",
+    512,
+    "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html",
+)
+ALARM = NameLimit(
+    "CloudWatch alarm",
+    255,
+    "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
+)
+DASHBOARD = NameLimit(
+    "CloudWatch dashboard",
+    255,
+    "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html",
+)
+SNS_TOPIC = NameLimit("SNS topic", 256, "https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html")
+KMS_ALIAS = NameLimit(
+    "KMS alias", 256, "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html"
+)
+
+
+def environment_stack(name_prefix: str, environment: str) -> str:
+    """One environment's stack (and state): ``data-api-dev``."""
+    return f"{name_prefix}-{environment}"
+
+
+def account_stack(name_prefix: str, region: str) -> str:
+    """API Gateway's account-wide CloudWatch role, one per account and region."""
+    return f"{name_prefix}-account-{region}"
+
+
+def state_stack(name_prefix: str, region: str) -> str:
+    """The S3 state bucket, one per account and region (applied once, with local state)."""
+    return f"{name_prefix}-state-{region}"
+
+
+def resource(name_prefix: str, environment: str, thing: str) -> str:
+    """One resource of an environment stack: ``data-api-dev-ingest``."""
+    return f"{environment_stack(name_prefix, environment)}-{thing}"
+
+
+def function_role(function_name: str) -> str:
+    return f"{function_name}-role"
+
+
+def api_gateway_logging_role(name_prefix: str, region: str) -> str:
+    return f"{name_prefix}-apigateway-cloudwatch-{region}"
+
+
+def state_bucket(name_prefix: str, region: str, account_id: str) -> str:
+    """Bucket names are global: the account id and region make this one unique."""
+    return f"{name_prefix}-tfstate-{account_id}-{region}"
+
+
+def generated_names(name_prefix: str, environment: str, region: str) -> list[tuple[str, NameLimit]]:
+    """Every fixed-form name one environment (and its region's account and state stacks) creates,
+    with its limit; an account id stands in as 12 characters."""
+    function = resource(name_prefix, environment, "ingest")
+    stack = environment_stack(name_prefix, environment)
+    return [
+        (function, LAMBDA_FUNCTION),
+        (function_role(function), IAM_ROLE),
+        (api_gateway_logging_role(name_prefix, region), IAM_ROLE),
+        (state_bucket(name_prefix, region, "0" * ACCOUNT_ID_LENGTH), S3_BUCKET),
+        (resource(name_prefix, environment, "data"), DYNAMODB_TABLE),
+        (resource(name_prefix, environment, "idempotency"), DYNAMODB_TABLE),
+        (f"/aws/lambda/{function}", LOG_GROUP),
+        (f"/aws/apigateway/{resource(name_prefix, environment, 'access')}", LOG_GROUP),
+        (f"{stack}-idempotency-write-throttles", ALARM),
+        (stack, DASHBOARD),
+        (resource(name_prefix, environment, "alerts"), SNS_TOPIC),
+        (f"alias/{resource(name_prefix, environment, 'data')}", KMS_ALIAS),
+    ]
+
+
+def too_long(name_prefix: str, environment: str, region: str) -> list[str]:
+    """One phrase per generated name over its service's limit (empty when all fit)."""
+    return [
+        f"{limit.kind} name {name!r} is {len(name)} characters, over AWS's {limit.max_length}"
+        for name, limit in generated_names(name_prefix, environment, region)
+        if len(name) > limit.max_length
+    ]
