@@ -38,6 +38,14 @@ REASONS: dict[str, str] = {
     "back end is a Lambda function reached through IAM",
     "CKV2_AWS_29": "no WAF: a web ACL costs a monthly fee per environment and needs rules tuned to real "
     "traffic; the stage throttle bounds abuse. Attach one for an internet-facing production API",
+    "CKV_AWS_145": "the state bucket encrypts with SSE-S3 (the S3 backend's encrypt = true sets it on "
+    "every state object): a customer key would have to be granted to every person and CI role that "
+    "plans, and state never leaves this bucket",
+    "CKV_AWS_18": "no server access log for the state bucket: it would need a second bucket per region; "
+    "CloudTrail records who read or wrote state objects",
+    "CKV_AWS_144": "no cross-region replication of state: versioning keeps every earlier state, and a "
+    "replica would need a second bucket and role; a team that needs it adds it",
+    "CKV2_AWS_62": "no event notifications: nothing consumes state changes; CloudTrail records them",
     "parliament:RESOURCE_STAR": 'a key policy\'s Resource is always "*", meaning this key; parliament '
     "reads every policy as an identity policy",
     "parliament:PERMISSIONS_MANAGEMENT_ACTIONS": "the account root administers the key (policy "

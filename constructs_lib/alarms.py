@@ -60,12 +60,27 @@ class MetricAlarmSpec:
         return self.statistic.startswith("p")
 
 
+# Which metric counts a table's throttled writes depends on how it pays: WriteThrottleEvents counts
+# writes over provisioned capacity; an on-demand table's cap counts in its own metric.
+# https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TroubleshootingThrottling-cloudwatch.html
+WRITE_THROTTLE_METRICS = {
+    "provisioned": "WriteThrottleEvents",
+    "on_demand": "WriteMaxOnDemandThroughputThrottleEvents",
+}
+
+
+def write_throttle_metric(billing_mode: str) -> str:
+    """The DynamoDB metric that counts a table's throttled writes in this billing mode."""
+    return WRITE_THROTTLE_METRICS[billing_mode]
+
+
 def alarm_specs(
     settings: Settings, api_name: str, function_name: str, table_name: str, idempotency_table_name: str
 ) -> list[MetricAlarmSpec]:
     """Every alarm of one environment. The names may be Terraform references (in the stack) or
     the deployed names (in `make verify`)."""
     api_dimensions = {"ApiName": api_name, "Stage": settings.environment}
+    throttled_writes = write_throttle_metric(settings.billing_mode)
     return [
         MetricAlarmSpec(
             id="function_errors",
@@ -95,7 +110,7 @@ def alarm_specs(
             id="table_write_throttles",
             description="Writes to the data table were throttled",
             namespace="AWS/DynamoDB",
-            metric_name="WriteThrottleEvents",
+            metric_name=throttled_writes,
             dimensions={"TableName": table_name},
             threshold=1,
         ),
@@ -103,7 +118,7 @@ def alarm_specs(
             id="idempotency_write_throttles",
             description="Writes to the idempotency table were throttled",
             namespace="AWS/DynamoDB",
-            metric_name="WriteThrottleEvents",
+            metric_name=throttled_writes,
             dimensions={"TableName": idempotency_table_name},
             threshold=1,
         ),

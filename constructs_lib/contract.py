@@ -61,9 +61,12 @@ ACCESS_LOG_FORMAT: dict[str, str] = {
 """One JSON object per request; never the payload."""
 
 
+EXECUTION_LOG_GROUP_PREFIX = "API-Gateway-Execution-Logs_"
+
+
 def execution_log_group_name(rest_api_id: str, stage_name: str) -> str:
     """The log group API Gateway writes execution logs to; we create it so it has retention and a key."""
-    return f"API-Gateway-Execution-Logs_{rest_api_id}/{stage_name}"
+    return f"{EXECUTION_LOG_GROUP_PREFIX}{rest_api_id}/{stage_name}"
 
 
 def load_function_module(name: str, module_name: str | None = None) -> ModuleType:

@@ -23,13 +23,29 @@ class SavedQuery:
     query: str
 
 
+# Everything the Errors metric (and so the function-errors alarm) counts, as the runtime logs it in
+# the Text format: our own ERROR lines and unhandled exceptions ("[ERROR] ..."), init and runtime
+# failures ("Runtime.ImportModuleError", "Runtime.ExitError", ...), and timeouts ("Task timed out
+# after ..."); and our JSON line where no runtime wraps it (make local).
+# https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+FUNCTION_ERROR_PATTERN = r'\[ERROR\]|Task timed out after|Runtime\.[A-Za-z]+|"level": "ERROR"'
+# The access log writes every value as a JSON string (ACCESS_LOG_FORMAT quotes them all), and the
+# Logs Insights docs promise no conversion of a string to a number: statuses and latencies are
+# matched as text, never compared or averaged as numbers. Latency percentiles come from API
+# Gateway's Latency metric (dashboard and alarm).
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-operations-functions.html
+SERVER_ERROR_STATUS_PATTERN = r"^5\d\d$"
+THROTTLED_STATUS_PATTERN = r"^429$"
+SLOW_LATENCY_PATTERN = r"^\d{4,}$"
+"""A latency of four digits or more: a request that took a second or longer."""
+
 # The function's lines are "[LEVEL] time request-id {json}" (Lambda's text format around our JSON),
 # so their fields are parsed out; the access log lines are JSON, whose fields Insights discovers.
 SAVED_QUERIES: tuple[SavedQuery, ...] = (
     SavedQuery(
         "function-errors",
         "function",
-        'fields @timestamp, @requestId, @message\n| filter @message like /"level": "ERROR"/\n'
+        f"fields @timestamp, @requestId, @message\n| filter @message like /{FUNCTION_ERROR_PATTERN}/\n"
         "| sort @timestamp desc\n| limit 50",
     ),
     SavedQuery(
@@ -54,18 +70,19 @@ SAVED_QUERIES: tuple[SavedQuery, ...] = (
         "api-5xx",
         "access",
         "fields @timestamp, requestId, status, errorType, errorMessage, integrationStatus\n"
-        "| filter status >= 500\n| sort @timestamp desc\n| limit 50",
+        f"| filter status like /{SERVER_ERROR_STATUS_PATTERN}/\n| sort @timestamp desc\n| limit 50",
     ),
     SavedQuery(
         "api-throttled-callers",
         "access",
-        "filter status = 429\n| stats count(*) as throttled by ip, bin(1m)\n| sort throttled desc",
+        f"filter status like /{THROTTLED_STATUS_PATTERN}/\n| stats count(*) as throttled by ip, bin(1m)\n"
+        "| sort throttled desc",
     ),
     SavedQuery(
-        "api-latency",
+        "api-slow-requests",
         "access",
-        "stats pct(responseLatency, 99) as p99_ms, pct(integrationLatency, 99) as integration_p99_ms, "
-        "count(*) as requests by bin(5m)",
+        "fields @timestamp, requestId, status, responseLatency, integrationLatency\n"
+        f"| filter responseLatency like /{SLOW_LATENCY_PATTERN}/\n| sort @timestamp desc\n| limit 50",
     ),
 )
 
@@ -81,6 +98,10 @@ class OperationsProps:
     stage_name: str
     function_name: str
     table_names: Sequence[str]
+    write_throttle_metric: str
+    """The metric counting the tables' throttled writes (it depends on the billing mode)."""
+    provisioned: bool
+    """Whether the tables have provisioned capacity to draw beside what they consume."""
     function_log_group: str
     access_log_group: str
     alarm_arns: Sequence[str]
@@ -175,20 +196,34 @@ def dashboard_body(props: OperationsProps) -> dict[str, Any]:
     ]
     for index, table in enumerate(props.table_names):
         dimensions = ["TableName", table]
+        provisioned = (
+            [["AWS/DynamoDB", "ProvisionedWriteCapacityUnits", *dimensions, {"stat": "Average"}]]
+            if props.provisioned
+            else []
+        )
         widgets.append(
             _metrics(
                 f"Table {table}: write units/s, consumed vs provisioned, and throttled writes",
                 r,
                 [
-                    [{"expression": "consumed / 60", "label": "consumed write units/s", "id": "perSecond"}],
+                    # A sum per period divided by that period: right whatever period the
+                    # dashboard picks for a longer time range (a fixed "/ 60" is not).
+                    # https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html
+                    [
+                        {
+                            "expression": "consumed / PERIOD(consumed)",
+                            "label": "consumed write units/s",
+                            "id": "perSecond",
+                        }
+                    ],
                     [
                         "AWS/DynamoDB",
                         "ConsumedWriteCapacityUnits",
                         *dimensions,
                         {"id": "consumed", "visible": False},
                     ],
-                    ["AWS/DynamoDB", "ProvisionedWriteCapacityUnits", *dimensions, {"stat": "Average"}],
-                    ["AWS/DynamoDB", "WriteThrottleEvents", *dimensions, {"yAxis": "right"}],
+                    *provisioned,
+                    ["AWS/DynamoDB", props.write_throttle_metric, *dimensions, {"yAxis": "right"}],
                 ],
                 12 + 6 * (index // 3),
                 8 * (index % 3),

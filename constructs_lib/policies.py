@@ -7,6 +7,7 @@ Pure functions of plain values: the constructs synthesize them with Terraform re
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.iam_policy import Statement, allow, policy_document
@@ -68,6 +69,15 @@ DYNAMODB_SERVICE_READ_ACTIONS = ("kms:Describe*", "kms:Get*", "kms:List*")
 # those calls carry no encryption context, so the condition below could never admit them.)
 # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
 LOGS_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*")
+# What a principal of the account needs of the key when CloudWatch Logs calls KMS on its behalf
+# (writing to or reading an encrypted log group): "add kms:ViaService ... to your roles which call
+# CloudWatch Logs in either your Key Policy or in IAM"
+# (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html); the actions
+# are those of AWS's managed policy CloudWatchLogsAPIKeyAccess (February 2026)
+# (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/CloudWatchLogsAPIKeyAccess.html).
+LOGS_CALLER_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
+# DescribeKey carries no encryption context: the managed policy conditions it on the service only.
+LOGS_CALLER_DESCRIBE_ACTIONS = ("kms:DescribeKey",)
 # What CloudWatch alarms need to publish to a topic encrypted with this key: SNS documents this
 # statement for AWS services publishing to encrypted topics, with no condition.
 # https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
@@ -95,6 +105,19 @@ def service_trust_policy(service: str) -> str:
             }
         ]
     )
+
+
+def deny_insecure_transport_statement(bucket_arn: str) -> Statement:
+    """Refuse every request to the bucket that is not over TLS.
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html#transit"""
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, f"{bucket_arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
 
 
 def data_key_statements(aws: AwsContext, log_group_names: Sequence[str]) -> list[Statement]:
@@ -127,6 +150,7 @@ def data_key_statements(aws: AwsContext, log_group_names: Sequence[str]) -> list
         ),
     ]
     if log_group_names:
+        log_group_arns = [aws.log_group_arn(n) for n in log_group_names]
         statements.append(
             allow(
                 "CloudWatchLogsEncryptsStackLogGroups",
@@ -134,14 +158,63 @@ def data_key_statements(aws: AwsContext, log_group_names: Sequence[str]) -> list
                 ["*"],
                 principal={"Service": aws.regional_service_principal("logs")},
                 # Encryption-context keys are strings: compare the exact ARNs as strings.
+                conditions={"StringEquals": {"kms:EncryptionContext:aws:logs:arn": log_group_arns}},
+            )
+        )
+        # The roles that write and read these groups, when Logs calls KMS with their credentials:
+        # only through Logs in this region, only for this stack's groups. Each role's own policy
+        # must allow the same (function_statements; the account stack's logging role).
+        statements.append(
+            allow(
+                "AccountUsesViaCloudWatchLogs",
+                LOGS_CALLER_ACTIONS,
+                ["*"],
+                principal={"AWS": aws.root_arn},
                 conditions={
                     "StringEquals": {
-                        "kms:EncryptionContext:aws:logs:arn": [aws.log_group_arn(n) for n in log_group_names]
+                        "kms:ViaService": aws.via_service("logs"),
+                        "kms:CallerAccount": aws.account_id,
+                        "kms:EncryptionContext:aws:logs:arn": log_group_arns,
+                    }
+                },
+            )
+        )
+        statements.append(
+            allow(
+                "AccountDescribesKeyViaCloudWatchLogs",
+                LOGS_CALLER_DESCRIBE_ACTIONS,
+                ["*"],
+                principal={"AWS": aws.root_arn},
+                conditions={
+                    "StringEquals": {
+                        "kms:ViaService": aws.via_service("logs"),
+                        "kms:CallerAccount": aws.account_id,
                     }
                 },
             )
         )
     return statements
+
+
+def logs_caller_statements(
+    aws: AwsContext, key_arns: Sequence[str], log_group_arns: Sequence[str], like: bool = False
+) -> list[Statement]:
+    """What a role that writes encrypted log groups needs of their key, through CloudWatch Logs
+    only (see LOGS_CALLER_ACTIONS). ``like``: the log group ARNs are patterns (an account-wide role)."""
+    via_logs: dict[str, Any] = {"kms:ViaService": aws.via_service("logs")}
+    context: dict[str, Any] = {"kms:EncryptionContext:aws:logs:arn": list(log_group_arns)}
+    conditions: dict[str, dict[str, Any]] = (
+        {"StringEquals": via_logs, "StringLike": context} if like else {"StringEquals": via_logs | context}
+    )
+    return [
+        allow("UseLogKeyViaCloudWatchLogs", LOGS_CALLER_ACTIONS, key_arns, conditions=conditions),
+        allow(
+            "DescribeLogKeyViaCloudWatchLogs",
+            LOGS_CALLER_DESCRIBE_ACTIONS,
+            key_arns,
+            conditions={"StringEquals": via_logs},
+        ),
+    ]
 
 
 def function_statements(
@@ -168,6 +241,7 @@ def function_statements(
             ["logs:CreateLogStream", "logs:PutLogEvents"],
             [f"{aws.log_group_arn(log_group_name)}:*"],
         ),
+        *logs_caller_statements(aws, [kms_key_arn], [aws.log_group_arn(log_group_name)]),
     ]
     if tracing_enabled:
         # X-Ray has no resource-level permissions: "*" is the narrowest resource AWS allows.

@@ -128,7 +128,14 @@ class RestApi(Construct):
             # (https://developer.hashicorp.com/terraform/language/meta-arguments/lifecycle,
             # hashicorp/terraform#35331): these are only the API's own name-free parts
             # (tests/unit/test_lifecycle.py holds the list).
-            triggers={"redeployment": Fn.sha1(Fn.jsonencode([self.resource.fqn, *(r.fqn for r in shaping)]))},
+            # The API itself is one of the parts: a change to it (binary media types, say) is
+            # only served once a new deployment carries it to the stage.
+            # https://docs.aws.amazon.com/apigateway/latest/developerguide/updating-api.html
+            triggers={
+                "redeployment": Fn.sha1(
+                    Fn.jsonencode([self.api.fqn, self.resource.fqn, *(r.fqn for r in shaping)])
+                )
+            },
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
             depends_on=shaping,
         )

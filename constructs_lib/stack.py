@@ -1,4 +1,5 @@
-"""The stacks: DataApiStack (one per environment) and ApiGatewayAccountStack (one per region)."""
+"""The stacks: DataApiStack (one per environment), ApiGatewayAccountStack and StateStack (one per
+account and region)."""
 
 from __future__ import annotations
 
@@ -16,20 +17,25 @@ from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct
 
+from constructs_lib import naming
 from constructs_lib.accepted_findings import accept_findings
-from constructs_lib.alarms import Alarms, AlarmsProps, alarm_specs
+from constructs_lib.alarms import Alarms, AlarmsProps, alarm_specs, write_throttle_metric
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.config import ALERT_EMAIL_PATTERN, PROJECT, REQUIRED_TAG_KEYS, Settings
+from constructs_lib.contract import EXECUTION_LOG_GROUP_PREFIX
 from constructs_lib.encryption import DataKey, DataKeyProps
+from constructs_lib.iam_policy import policy_document
 from constructs_lib.ingest_function import IngestFunction, IngestFunctionProps
 from constructs_lib.operations import Operations, OperationsProps
-from constructs_lib.policies import service_trust_policy
+from constructs_lib.policies import logs_caller_statements, service_trust_policy
 from constructs_lib.policy_checks import LogGroupCheck, RequiredTagsCheck
 from constructs_lib.rest_api import RestApi, RestApiProps
+from constructs_lib.state_bucket import StateBucket, StateBucketProps
 from constructs_lib.storage import DataTable, IdempotencyTable, TableProps
 
 # API Gateway's own managed policy for its account-wide logging role: the role serves every
@@ -54,20 +60,28 @@ def _lookup_aws_context(scope: Construct, region: str) -> AwsContext:
     )
 
 
-def account_stack_name(settings: Settings) -> str:
-    return f"{settings.name_prefix}-account-{settings.region}"
+SHARED_TAGS = {"project": PROJECT, "environment": "shared", "managed-by": "cdktf"}
+"""Tags of the stacks every environment of an account and region shares."""
 
 
 class _BaseStack(TerraformStack):
     """Provider with default tags, state backend and the tag and log-group policy checks."""
 
-    def __init__(self, scope: Construct, name: str, settings: Settings, tags: dict[str, str]) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        name: str,
+        settings: Settings,
+        tags: dict[str, str],
+        region: str | None = None,
+        local_state: bool = False,
+    ) -> None:
         super().__init__(scope, name)
         self.settings = settings
         self.provider = AwsProvider(
-            self, "aws", region=settings.region, default_tags=[AwsProviderDefaultTags(tags=tags)]
+            self, "aws", region=region or settings.region, default_tags=[AwsProviderDefaultTags(tags=tags)]
         )
-        if settings.state_backend == "s3":
+        if settings.state_backend == "s3" and not local_state:
             S3Backend(
                 self,
                 bucket=settings.state_bucket,
@@ -81,7 +95,7 @@ class _BaseStack(TerraformStack):
             # Kept beside the project, outside cdktf.out, so a clean synth never loses state.
             LocalBackend(self, path=f"../../../terraform.{name}.tfstate")
         self.add_override("terraform.required_version", REQUIRED_TERRAFORM_VERSION)
-        self.aws = _lookup_aws_context(self, settings.region)
+        self.aws = _lookup_aws_context(self, region or settings.region)
         Aspects.of(self).add(RequiredTagsCheck(self.provider, REQUIRED_TAG_KEYS))
         Aspects.of(self).add(LogGroupCheck())
 
@@ -98,13 +112,11 @@ class ApiGatewayAccountStack(_BaseStack):
     """
 
     def __init__(self, scope: Construct, settings: Settings) -> None:
-        name = account_stack_name(settings)
-        tags = {"project": PROJECT, "environment": "shared", "managed-by": "cdktf"}
-        super().__init__(scope, name, settings, tags)
+        super().__init__(scope, settings.account_stack_name, settings, SHARED_TAGS)
         self.role = IamRole(
             self,
             "cloudwatch_role",
-            name=f"{settings.name_prefix}-apigateway-cloudwatch-{settings.region}",
+            name=naming.api_gateway_logging_role(settings.name_prefix, settings.region),
             description="Lets API Gateway write execution and access logs in this region",
             assume_role_policy=service_trust_policy("apigateway.amazonaws.com"),
         )
@@ -114,6 +126,28 @@ class ApiGatewayAccountStack(_BaseStack):
             "cloudwatch_role_policy",
             role=self.role.name,
             policy_arn=f"arn:{self.aws.partition}:iam::aws:{API_GATEWAY_LOGGING_POLICY}",
+        )
+        # The environments' access and execution log groups are encrypted with their data keys;
+        # where CloudWatch Logs calls KMS with this role's credentials, the role needs the keys
+        # too, through Logs only. The keys live in the environment stacks (unknown here): any key
+        # of this account and region, for these log groups alone, as AWS's managed policy
+        # CloudWatchLogsAPIKeyAccess does for every group.
+        logs_key_policy = IamRolePolicy(
+            self,
+            "cloudwatch_role_logs_key",
+            name="logs-key",
+            role=self.role.id,
+            policy=policy_document(
+                logs_caller_statements(
+                    self.aws,
+                    [f"arn:{self.aws.partition}:kms:{settings.region}:{self.aws.account_id}:key/*"],
+                    [
+                        self.aws.log_group_arn(f"/aws/apigateway/{settings.name_prefix}-*"),
+                        self.aws.log_group_arn(f"{EXECUTION_LOG_GROUP_PREFIX}*"),
+                    ],
+                    like=True,
+                )
+            ),
         )
         # API Gateway creates this group when the setting is made, with no retention: create it
         # first, so it expires like every other group of ours. It keeps CloudWatch's default
@@ -125,12 +159,18 @@ class ApiGatewayAccountStack(_BaseStack):
             retention_in_days=settings.log_retention_days,
         )
         accept_findings(self.welcome_log_group, "CKV_AWS_158", "CKV_AWS_338")
+        if settings.adopt_welcome_log_group:
+            # The group exists where API Gateway logging was ever set up, and a plain create fails
+            # with ResourceAlreadyExistsException: adopt it (a Terraform import block, >= 1.5).
+            # Off by default: importing a group that does not exist fails on a fresh account.
+            # https://developer.hashicorp.com/terraform/language/import
+            self.welcome_log_group.import_from(API_GATEWAY_WELCOME_LOG_GROUP)
         # API Gateway checks the role's permissions when the setting is made: attach them first.
         self.account = ApiGatewayAccount(
             self,
             "account",
             cloudwatch_role_arn=self.role.arn,
-            depends_on=[logging_policy, self.welcome_log_group],
+            depends_on=[logging_policy, logs_key_policy, self.welcome_log_group],
         )
         self.output("cloudwatch_role_arn", self.role.arn, "Role API Gateway logs to CloudWatch with")
 
@@ -141,11 +181,14 @@ class DataApiStack(_BaseStack):
     def __init__(self, scope: Construct, settings: Settings) -> None:
         super().__init__(scope, settings.stack_name, settings, settings.tags)
         s = settings
+        # The setting is the default; TF_VAR_alert_email overrides it at deploy (an environment
+        # variable, never --var: Terraform refuses a -var the account stack does not declare).
         alert_email = TerraformVariable(
             self,
             "alert_email",
             type="string",
             nullable=False,
+            default=s.alert_email or None,
             description="Email address that receives the alarms of this environment",
         )
         alert_email.add_validation(
@@ -230,6 +273,8 @@ class DataApiStack(_BaseStack):
                 stage_name=s.environment,
                 function_name=function.name,
                 table_names=[table.name, idempotency_table.name],
+                write_throttle_metric=write_throttle_metric(s.billing_mode),
+                provisioned=s.billing_mode == "provisioned",
                 function_log_group=function.log_group.name,
                 access_log_group=api.access_log_group.name,
                 alarm_arns=[alarm.arn for alarm in alarms.alarms],
@@ -282,11 +327,39 @@ class DataApiStack(_BaseStack):
         )
 
 
+class StateStack(_BaseStack):
+    """The S3 state bucket of one account and region. Its own state stays local (a bucket cannot
+    hold the state that creates it): `make bootstrap` applies it once, and keeps that file."""
+
+    def __init__(self, scope: Construct, settings: Settings) -> None:
+        region = settings.effective_state_region
+        super().__init__(
+            scope, settings.state_stack_name, settings, SHARED_TAGS, region=region, local_state=True
+        )
+        self.state_bucket = StateBucket(
+            self,
+            "state_bucket",
+            StateBucketProps(
+                bucket_name=naming.state_bucket(settings.name_prefix, region, self.aws.account_id),
+                noncurrent_version_days=settings.state_noncurrent_version_days,
+            ),
+        )
+        self.output(
+            "state_bucket_name", self.state_bucket.bucket.bucket, "S3 bucket every stack's state lives in"
+        )
+        self.output("state_bucket_region", region, "Region of the state bucket")
+
+
 def build_app(app: Construct, all_settings: list[Settings]) -> list[TerraformStack]:
-    """One stack per environment, plus one API Gateway account stack per region they use."""
+    """One stack per environment, plus one API Gateway account stack per region they use and one
+    state stack per region their state lives in."""
     stacks: list[TerraformStack] = []
+    state_stacks: dict[str, StateStack] = {}
     account_stacks: dict[str, ApiGatewayAccountStack] = {}
     for settings in all_settings:
+        if settings.effective_state_region not in state_stacks:
+            state_stacks[settings.effective_state_region] = StateStack(app, settings)
+            stacks.append(state_stacks[settings.effective_state_region])
         account = account_stacks.get(settings.region)
         if account is None:
             account = account_stacks[settings.region] = ApiGatewayAccountStack(app, settings)

@@ -33,6 +33,7 @@ PLACEHOLDERS: dict[str, str] = {
     r"\$\{aws_kms_key\.[^}]+\.arn\}": "arn:aws:kms:us-east-1:123456789012:key/"
     "1234abcd-12ab-34cd-56ef-1234567890ab",
     r"\$\{aws_api_gateway_rest_api\.[^}]+\.id\}": "a1b2c3d4e5",
+    r"\$\{aws_s3_bucket\.[^}]+\.arn\}": "arn:aws:s3:::data-api-tfstate-123456789012-us-east-1",
 }
 
 

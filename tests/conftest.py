@@ -104,14 +104,21 @@ VARIANT = Settings(
     lambda_memory_mb=512,
     lambda_timeout_seconds=20,
     log_retention_days=30,
+    state_noncurrent_version_days=30,
+    alert_email="staging-alerts@example.com",
+    adopt_welcome_log_group=True,
 )
 """Every setting a test wants to see away from its default, in one extra synth."""
 
 
 @pytest.fixture(scope="session")
-def variant(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedStack:
-    stacks = synthesize(tmp_path_factory.mktemp("synth-variant"), [VARIANT])
-    return stacks[VARIANT.stack_name]
+def variant_stacks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SynthesizedStack]:
+    return synthesize(tmp_path_factory.mktemp("synth-variant"), [VARIANT])
+
+
+@pytest.fixture(scope="session")
+def variant(variant_stacks: dict[str, SynthesizedStack]) -> SynthesizedStack:
+    return variant_stacks[VARIANT.stack_name]
 
 
 AUTH_MODES = [

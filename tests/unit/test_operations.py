@@ -6,6 +6,9 @@ import json
 import re
 from typing import Any
 
+import pytest
+
+from constructs_lib.contract import ACCESS_LOG_FORMAT
 from constructs_lib.operations import SAVED_QUERIES
 from tests.conftest import REPO_ROOT, SynthesizedStack
 
@@ -112,3 +115,97 @@ def test_saved_queries_target_this_stacks_log_groups(dev: SynthesizedStack) -> N
 def test_the_runbook_names_only_queries_that_are_saved() -> None:
     named = set(re.findall(r"`<stack>/([a-z0-9-]+)`", RUNBOOK))
     assert named == {q.name for q in SAVED_QUERIES}
+
+
+def saved(name: str) -> str:
+    return next(q.query for q in SAVED_QUERIES if q.name == name)
+
+
+def like(query: str) -> tuple[str, re.Pattern[str]]:
+    """The field and the regular expression of the query's one ``filter <field> like /.../``."""
+    match = re.search(r"filter (\S+) like /(.+)/\n", query)
+    assert match, query
+    return match.group(1), re.compile(match.group(2))
+
+
+# Lines as the Lambda runtime writes them in the Text log format, one of each kind the Errors
+# metric counts, and lines it does not count.
+ERROR_LINES = [
+    '[ERROR]\t2026-12-01T10:00:00.000Z\treq-1\t{"level": "ERROR", "status": 500, "error": "ClientError"}',
+    "[ERROR] KeyError: 'TABLE_NAME'\nTraceback (most recent call last):",
+    "[ERROR] Runtime.ImportModuleError: Unable to import module 'handler': No module named 'ingest'",
+    "INIT_REPORT Init Duration: 1200.00 ms\tPhase: invoke\tStatus: error\tError Type: Runtime.ExitError",
+    "2026-12-01T10:00:10.010Z req-2 Task timed out after 10.01 seconds",
+    '{"level": "ERROR", "request_id": "req-3", "status": 500}',
+]
+OTHER_LINES = [
+    "START RequestId: req-4 Version: $LATEST",
+    '[INFO]\t2026-12-01T10:00:00.000Z\treq-4\t{"level": "INFO", "status": 200}',
+    '[WARNING]\t2026-12-01T10:00:00.000Z\treq-5\t{"level": "WARNING", "status": 503}',
+    "REPORT RequestId: req-4\tDuration: 20.00 ms\tBilled Duration: 21 ms",
+]
+
+
+def test_the_function_errors_query_finds_every_kind_of_error_the_alarm_counts() -> None:
+    field, pattern = like(saved("function-errors"))
+    assert field == "@message"
+    for line in ERROR_LINES:
+        assert pattern.search(line), line
+    for line in OTHER_LINES:
+        assert not pattern.search(line), line
+
+
+def access_line(status: str, latency: str) -> dict[str, str]:
+    """One access-log object as API Gateway writes it: every value a JSON string."""
+    line = json.loads(json.dumps({k: "x" for k in ACCESS_LOG_FORMAT}))
+    line.update(status=status, responseLatency=latency)
+    assert all(isinstance(v, str) for v in line.values())
+    return dict(line)
+
+
+def test_the_access_log_writes_every_value_as_a_string() -> None:
+    # Why the access-log queries match text: the format quotes every variable.
+    assert all(v.startswith("$context.") for v in ACCESS_LOG_FORMAT.values())
+    assert '"status":"$context.status"' in json.dumps(ACCESS_LOG_FORMAT, separators=(",", ":"))
+
+
+@pytest.mark.parametrize(
+    ("query", "matching", "other"),
+    [
+        (
+            "api-5xx",
+            [("500", "12"), ("502", "29000"), ("504", "29001")],
+            [("200", "12"), ("429", "1"), ("5", "1")],
+        ),
+        ("api-throttled-callers", [("429", "1")], [("200", "1"), ("4290", "1"), ("503", "1")]),
+        (
+            "api-slow-requests",
+            [("200", "1000"), ("503", "29000")],
+            [("200", "999"), ("200", "12"), ("200", "-")],
+        ),
+    ],
+)
+def test_the_access_log_queries_match_their_lines_as_text(query, matching, other) -> None:
+    field, pattern = like(saved(query))
+    for status, latency in matching:
+        assert pattern.search(access_line(status, latency)[field]), (status, latency)
+    for status, latency in other:
+        assert not pattern.search(access_line(status, latency)[field]), (status, latency)
+    assert not re.search(r"(>=|<=|[<>]|pct\(|avg\()", saved(query)), "no numeric operation on a string field"
+
+
+def test_table_throughput_is_per_second_whatever_period_the_dashboard_picks(dev: SynthesizedStack) -> None:
+    expressions = [
+        row[0]["expression"]
+        for row in metric_rows(dashboard(dev))
+        if isinstance(row[0], dict) and "expression" in row[0]
+    ]
+    assert expressions
+    assert all(e == "consumed / PERIOD(consumed)" for e in expressions)
+
+
+def test_an_on_demand_dashboard_draws_its_cap_metric_and_no_provisioned_capacity(auth_modes) -> None:
+    rows = metric_rows(dashboard(auth_modes["iam"]))
+    names = {row[1] for row in rows if isinstance(row[0], str) and row[0] == "AWS/DynamoDB"}
+    assert "WriteMaxOnDemandThroughputThrottleEvents" in names
+    assert not {"ProvisionedWriteCapacityUnits", "WriteThrottleEvents"} & names

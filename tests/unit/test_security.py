@@ -50,7 +50,7 @@ KEY = ("aws_kms_key",)
 
 def test_policies_are_found(every_stack: list[SynthesizedStack]) -> None:
     kinds = {kind for stack in every_stack for kind, _, _ in policy_documents(stack)}
-    assert kinds == {"aws_iam_role_policy", "aws_iam_role", "aws_kms_key"}
+    assert kinds == {"aws_iam_role_policy", "aws_iam_role", "aws_kms_key", "aws_s3_bucket_policy"}
 
 
 def test_no_service_wide_action_anywhere(every_stack: list[SynthesizedStack]) -> None:
@@ -209,7 +209,55 @@ def test_every_accepted_finding_has_a_recorded_reason(every_stack: list[Synthesi
     assert seen == set(REASONS), "a reason is recorded for a finding no resource accepts"
 
 
-def test_readme_lists_every_accepted_finding() -> None:
-    readme = (REPO_ROOT / "README.md").read_text()
+def test_the_security_page_lists_every_accepted_finding() -> None:
+    readme = (REPO_ROOT / "docs" / "security.md").read_text()
     for check in REASONS:
         assert f"`{check.removeprefix('parliament:')}`" in readme, check
+
+
+def key_statement(stack: SynthesizedStack, sid: str) -> dict[str, Any]:
+    [statement] = [s for _, s in statements(stack, KEY) if s["Sid"] == sid]
+    return statement
+
+
+def test_account_principals_use_the_key_through_cloudwatch_logs_only_for_this_stacks_groups(dev) -> None:
+    statement = key_statement(dev, "AccountUsesViaCloudWatchLogs")
+    account = "${data.aws_caller_identity.current_account.account_id}"
+    partition = "${data.aws_partition.current_partition.partition}"
+    assert statement["Principal"] == {"AWS": f"arn:{partition}:iam::{account}:root"}
+    assert sorted(statement["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey"]
+    condition = statement["Condition"]["StringEquals"]
+    assert condition["kms:ViaService"] == "logs.us-east-1.amazonaws.com"
+    assert condition["kms:CallerAccount"] == "${data.aws_caller_identity.current_account.account_id}"
+    service = key_statement(dev, "CloudWatchLogsEncryptsStackLogGroups")
+    # The same three log groups the service may encrypt, and no other.
+    assert (
+        condition["kms:EncryptionContext:aws:logs:arn"]
+        == service["Condition"]["StringEquals"]["kms:EncryptionContext:aws:logs:arn"]
+    )
+    assert len(condition["kms:EncryptionContext:aws:logs:arn"]) == 3
+    describe = key_statement(dev, "AccountDescribesKeyViaCloudWatchLogs")
+    assert describe["Action"] == ["kms:DescribeKey"]
+    assert describe["Condition"]["StringEquals"]["kms:ViaService"] == "logs.us-east-1.amazonaws.com"
+
+
+def test_the_function_role_uses_the_key_through_logs_for_its_own_group_only(dev) -> None:
+    [statement] = [s for _, s in statements(dev, IDENTITY) if s["Sid"] == "UseLogKeyViaCloudWatchLogs"]
+    assert statement["Resource"] == f"${{{dev.ref('aws_kms_key')}.arn}}"
+    assert statement["Condition"]["StringEquals"]["kms:ViaService"] == "logs.us-east-1.amazonaws.com"
+    [group] = statement["Condition"]["StringEquals"]["kms:EncryptionContext:aws:logs:arn"]
+    assert group.endswith(":log-group:/aws/lambda/data-api-dev-ingest")
+
+
+def test_api_gateways_logging_role_uses_keys_through_logs_for_api_gateway_groups_only(account) -> None:
+    document = json.loads(account.resource("aws_iam_role_policy")["policy"])
+    use = next(s for s in document["Statement"] if s["Sid"] == "UseLogKeyViaCloudWatchLogs")
+    assert use["Resource"].endswith(
+        ":kms:us-east-1:${data.aws_caller_identity.current_account.account_id}:key/*"
+    )
+    assert use["Condition"]["StringEquals"] == {"kms:ViaService": "logs.us-east-1.amazonaws.com"}
+    groups = use["Condition"]["StringLike"]["kms:EncryptionContext:aws:logs:arn"]
+    assert [g.split(":log-group:")[1] for g in groups] == [
+        "/aws/apigateway/data-api-*",
+        "API-Gateway-Execution-Logs_*",
+    ]

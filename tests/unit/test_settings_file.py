@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import tomllib
 from pathlib import Path
 
@@ -195,7 +194,12 @@ def test_synthesized_stacks_follow_the_file(tmp_path: Path) -> None:
         'environments = ["dev", "prod"]\nlog_retention_days = 30\n[prod]\nlambda_memory_mb = 1024\n',
     )
     stacks = synthesize(tmp_path, load_settings(env))
-    assert sorted(stacks) == ["data-api-account-us-east-1", "data-api-dev", "data-api-prod"]
+    assert sorted(stacks) == [
+        "data-api-account-us-east-1",
+        "data-api-dev",
+        "data-api-prod",
+        "data-api-state-us-east-1",
+    ]
     prod: SynthesizedStack = stacks["data-api-prod"]
     assert prod.resource("aws_lambda_function")["memory_size"] == 1024
     assert stacks["data-api-dev"].resource("aws_lambda_function")["memory_size"] == 256
@@ -244,10 +248,3 @@ def test_clean_never_removes_what_a_user_wrote(tmp_path: Path) -> None:
         path.unlink()
     assert clean(out) == []
     assert not out.exists()
-
-
-def test_readme_settings_table_lists_every_setting() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    for name in Settings.__dataclass_fields__:
-        if name != "environment":
-            assert re.search(rf"^\| `{name}` \| `DATA_API_{name.upper()}` \|", readme, re.M), name

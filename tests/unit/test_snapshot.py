@@ -33,13 +33,14 @@ def snapshot_json(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 
 
 @pytest.mark.parametrize(
-    "stack_name", [*(f"data-api-{e}" for e in ENVIRONMENTS), "data-api-account-us-east-1"]
+    "stack_name",
+    [*(f"data-api-{e}" for e in ENVIRONMENTS), "data-api-account-us-east-1", "data-api-state-us-east-1"],
 )
 def test_stack_matches_snapshot(
     synthesized: dict[str, SynthesizedStack], snapshot_json: SnapshotAssertion, stack_name: str
 ) -> None:
     masked = mask_assets(synthesized[stack_name])
-    assert ASSET_MASK in json.dumps(masked) or stack_name.startswith("data-api-account")
+    assert ASSET_MASK in json.dumps(masked) or stack_name.startswith(("data-api-account", "data-api-state"))
     assert masked == snapshot_json, (
         f"{stack_name} differs from its snapshot: if the change is intended, review the diff above "
         "and run `make snapshot-update`"

@@ -70,3 +70,12 @@ def test_latency_alarm_uses_p99_and_the_configured_threshold(dev: SynthesizedSta
 
 def test_there_are_exactly_six_alarms(dev: SynthesizedStack) -> None:
     assert len(alarms(dev)) == 6
+
+
+def test_an_on_demand_table_alarms_on_its_cap_not_on_provisioned_throttling(auth_modes) -> None:
+    # staging in auth_modes has on-demand tables: WriteThrottleEvents never counts their cap.
+    on_demand = alarms(auth_modes["iam"])
+    for name in ("table-write-throttles", "idempotency-write-throttles"):
+        assert (
+            on_demand[f"data-api-staging-{name}"]["metric_name"] == "WriteMaxOnDemandThroughputThrottleEvents"
+        )

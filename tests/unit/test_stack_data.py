@@ -38,6 +38,8 @@ def test_key_policy_has_exactly_these_statements(dev: SynthesizedStack) -> None:
     assert set(key_statements(dev)) == {
         ROOT_ADMIN_SID,
         "AccountUsesViaDynamoDB",
+        "AccountUsesViaCloudWatchLogs",
+        "AccountDescribesKeyViaCloudWatchLogs",
         "DynamoDBReadsKeyMetadata",
         "CloudWatchLogsEncryptsStackLogGroups",
         "CloudWatchAlarmsPublishToTopic",

@@ -9,9 +9,11 @@ from constructs_lib.config import ALERT_EMAIL_PATTERN, ENVIRONMENTS, REQUIRED_TA
 from tests.conftest import VARIANT, SynthesizedStack
 
 
-def test_one_stack_per_environment_plus_one_account_stack(synthesized: dict[str, SynthesizedStack]) -> None:
+def test_one_stack_per_environment_plus_one_account_and_one_state_stack(
+    synthesized: dict[str, SynthesizedStack],
+) -> None:
     assert sorted(synthesized) == sorted(
-        [f"data-api-{e}" for e in ENVIRONMENTS] + ["data-api-account-us-east-1"]
+        [f"data-api-{e}" for e in ENVIRONMENTS] + ["data-api-account-us-east-1", "data-api-state-us-east-1"]
     )
 
 

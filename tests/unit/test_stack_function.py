@@ -91,7 +91,14 @@ def test_role_is_trusted_by_the_lambda_service_alone(dev: SynthesizedStack) -> N
 
 def test_role_policy_grants_exactly_what_the_function_needs(dev: SynthesizedStack) -> None:
     statements = role_statements(dev)
-    assert set(statements) == {"PutItems", "UseDataKeyViaDynamoDB", "WriteOwnLogs", "WriteTraces"}
+    assert set(statements) == {
+        "PutItems",
+        "UseDataKeyViaDynamoDB",
+        "WriteOwnLogs",
+        "UseLogKeyViaCloudWatchLogs",
+        "DescribeLogKeyViaCloudWatchLogs",
+        "WriteTraces",
+    }
     assert statements["PutItems"]["Action"] == ["dynamodb:PutItem"]
     # The data table, and the idempotency table (a keyed write's transaction puts in both).
     assert statements["PutItems"]["Resource"] == [

@@ -84,7 +84,14 @@ def test_to_be_valid_terraform(
 ) -> None:
     unavailable = [n for n, r in init_results.items() if PROVIDER_UNAVAILABLE.search(r.stdout + r.stderr)]
     if unavailable:
-        pytest.skip("terraform is on PATH but cannot install the AWS provider here (no registry access)")
+        # How far it got, said in the skip: every stack parsed, then provider installation failed.
+        reached = sorted(
+            {e for n in unavailable for e in errors(init_results[n].stdout + init_results[n].stderr)}
+        )
+        pytest.skip(
+            f"terraform init -backend=false parsed all {len(init_results)} stacks and stopped at provider "
+            f"installation in {len(unavailable)} ({'; '.join(reached)}): no registry access here"
+        )
     os.environ.update(terraform_env())  # Testing runs terraform itself, with this process's env
     for name, stack in synthesized.items():
         assert cdktf.Testing.to_be_valid_terraform(str(stack.directory)), name

@@ -51,7 +51,7 @@ def test_a_widened_narrowed_missing_or_extra_statement_fails_naming_it() -> None
     document["Statement"].pop()
     document["Statement"].append({"Sid": "Everyone", "Effect": "Allow", "Principal": "*", "Action": "kms:*"})
     verdict = compare_policy("key: policy", expected, json.dumps(document))
-    assert "statement CloudWatchLogsEncryptsStackLogGroups is missing" in verdict.detail
+    assert "statement AccountDescribesKeyViaCloudWatchLogs is missing" in verdict.detail
     assert "statement Everyone is not in the stack" in verdict.detail
 
 
@@ -201,7 +201,7 @@ GOOD_OUTPUTS = {
 @pytest.mark.parametrize(
     ("document", "message"),
     [
-        (None, "verify: error: DATA_API_OUTPUTS is not set"),
+        (None, "verify: error: no deployment named: run make verify ENV=<environment> after make deploy"),
         ("{not json", "is not a JSON outputs file"),
         ([1, 2], "must hold the outputs of exactly one environment stack (found: none)"),
         ({"data-api-account-us-east-1": {"cloudwatch_role_arn": "arn"}}, "exactly one environment stack"),
@@ -262,3 +262,23 @@ def test_a_bad_setting_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture
     code, err = run_cli(env, capsys)
     assert code == 1
     assert "log_level='LOUD' is not allowed" in err
+
+
+def test_make_verify_reads_the_file_make_deploy_wrote_for_the_environment(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(run, "BUILD_DIR", tmp_path)
+    # What make deploy ENV=dev writes: the account stack's outputs beside the environment's.
+    deployed = {"data-api-account-us-east-1": {"cloudwatch_role_arn": "arn"}, "data-api-dev": GOOD_OUTPUTS}
+    (tmp_path / "outputs-dev.json").write_text(json.dumps(deployed))
+    assert run.read_outputs({}, "dev") == ("data-api-dev", GOOD_OUTPUTS)
+    # DATA_API_OUTPUTS still wins.
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"data-api-prod": {**GOOD_OUTPUTS, "stage_name": "prod"}}))
+    assert run.read_outputs({run.OUTPUTS_VARIABLE: str(other)}, "dev")[0] == "data-api-prod"
+
+
+def test_make_verify_before_make_deploy_says_to_deploy(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(run, "BUILD_DIR", tmp_path)
+    assert run.main(["--env", "staging"], {}) == 1
+    assert capsys.readouterr().err == (
+        "verify: error: .build/outputs-staging.json does not exist: run make deploy ENV=staging first\n"
+    )
