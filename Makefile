@@ -1,16 +1,19 @@
-# data-api: every target sets up what it needs. A fresh machine needs only Python 3.11+,
-# Node.js 20, make and git.
+# data-api: every target sets up what it needs. A fresh machine needs only Python 3.11+, make
+# and git: the project installs its own Node.js (a pinned wheel) and its own CDKTF CLI.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PYTHON ?= python3
+UV_VERSION := 0.13.9
 PIPENV_VERSION := 2026.10.3
 TOOLS := .tools
+UV := $(TOOLS)/bin/uv
 PIPENV := $(TOOLS)/bin/pipenv
 VENV := .venv
 PY := $(VENV)/bin/python
 SCAN_VENV := .scan
 AUTH_MODES_OUT := .build/scan-auth-modes
+REQUIREMENTS := .build/requirements-dev.txt
 
 # The package index comes from pip's own configuration (so a corporate mirror is used), else
 # pip's built-in default. An index already exported in the environment wins.
@@ -18,14 +21,20 @@ PIP_INDEX_URL ?= $(shell $(PYTHON) -m pip config get global.index-url 2>/dev/nul
 	|| $(PYTHON) -m pip config get install.index-url 2>/dev/null \
 	|| $(PYTHON) -c 'from pip._internal.models.index import PyPI; print(PyPI.simple_url)')
 export PIP_INDEX_URL
+# uv reads no pip configuration: hand it the same index.
+export UV_DEFAULT_INDEX := $(PIP_INDEX_URL)
+export UV_NO_PROGRESS := 1
 export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_YES := 1
 export PIPENV_NOSPIN := 1
 export PIPENV_IGNORE_VIRTUALENVS := 1
 export PIPENV_VERBOSITY := -1
 export PYTHONDONTWRITEBYTECODE := 1
+# The CDKTF CLI and Terraform: no version check or crash report over the network.
+export CHECKPOINT_DISABLE := 1
 
-.PHONY: help setup lock synth test lint unit scan snapshot-update local load verify capacity bench clean
+.PHONY: help setup lock synth test lint unit scan snapshot-update local load verify capacity bench clean \
+	plan deploy destroy bootstrap cdktf docs
 
 help:
 	@echo "make synth            write cdktf.out/stacks/<stack>/cdk.tf.json for every stack"
@@ -34,32 +43,50 @@ help:
 	@echo "make snapshot-update  rewrite the stack snapshots after an intended change"
 	@echo "make local            serve the API on http://127.0.0.1:8080 (PORT, HOST override)"
 	@echo "make load             load check: LOAD_ARGS='--requests 1000 --rate 100 --concurrency 20'"
-	@echo "make verify           check a deployment: DATA_API_OUTPUTS=outputs-dev.json (VERIFY_ARGS=--alarm-test)"
+	@echo "make bootstrap        once per account and region: the S3 state bucket (prints the settings to add)"
+	@echo "make plan ENV=dev     what a deploy would change: the account stack, then the environment's"
+	@echo "make deploy ENV=dev   deploy them (AUTO_APPROVE=1 skips the question); outputs in .build/outputs-dev.json"
+	@echo "make destroy ENV=dev  destroy the environment's stack (prod also needs CONFIRM_PROD=1 or typing its name)"
+	@echo "make verify ENV=dev   check a deployment against every claim (VERIFY_ARGS=--alarm-test)"
+	@echo "make cdktf ARGS=...   the pinned CDKTF CLI on the project's Node"
 	@echo "make capacity         throttling and monthly cost per environment and billing mode (CAPACITY_OUT)"
 	@echo "make bench            measure synth, test suite, cold start, warm cost, asset size"
+	@echo "make docs             regenerate docs/settings.md from constructs_lib/config.py"
 	@echo "make clean            remove generated files (never the Terraform state or files you wrote)"
 
-$(PIPENV):
+$(UV):
 	$(PYTHON) -m venv $(TOOLS)
-	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check pipenv==$(PIPENV_VERSION)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(PIPENV): | $(UV)
+	$(UV) pip install --quiet --python $(TOOLS)/bin/python pipenv==$(PIPENV_VERSION)
+
+# Pipfile.lock is the source of truth; uv installs exactly its pins, hashes checked, in seconds.
+$(REQUIREMENTS): Pipfile.lock
+	$(PYTHON) tools/lockfile.py Pipfile.lock $@ --dev
 
 # Re-synced whenever the lock changes; the marker keeps later runs instant. The venv is made
-# with $(PYTHON) first, so any Python 3.11+ works (pipenv would otherwise insist on the 3.11 the
-# Pipfile was locked with).
-$(VENV)/.synced: Pipfile.lock | $(PIPENV)
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIPENV) sync --dev
+# with $(PYTHON), so any Python 3.11+ works.
+$(VENV)/.synced: $(REQUIREMENTS) | $(UV)
+	test -x $(PY) || $(UV) venv --quiet --python $(PYTHON) $(VENV)
+	$(UV) pip sync --quiet --python $(PY) --require-hashes $(REQUIREMENTS)
 	touch $@
 
-setup: $(VENV)/.synced
+# The pinned CDKTF CLI (package-lock.json), installed with the project's own Node and npm.
+node_modules/.installed: package-lock.json $(VENV)/.synced
+	$(PY) -m tools.node npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.synced node_modules/.installed
 
 # After editing the Pipfile: resolve and pin again (the index placeholder stays in the lock).
 lock: | $(PIPENV)
 	$(PIPENV) lock
 
+# Skipped, in one line, when nothing synth reads has changed since the last synth (tools/synth.py).
 synth: setup
-	$(PY) main.py
-	@ls -d cdktf.out/stacks/*/
+	$(PY) -m tools.synth
+	@ls -d $${CDKTF_OUTDIR:-cdktf.out}/stacks/*/
 
 lint: setup
 	$(PY) -m ruff check .
@@ -72,9 +99,10 @@ unit: setup $(SCAN_VENV)/.installed
 	$(PY) -m pytest
 
 # The scanners live in their own venv, so their dependencies never meet cdktf's.
-$(SCAN_VENV)/.installed: security/requirements.txt
-	$(PYTHON) -m venv $(SCAN_VENV)
-	$(SCAN_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -r security/requirements.txt
+$(SCAN_VENV)/.installed: security/requirements.txt | $(UV)
+	rm -rf $(SCAN_VENV)
+	$(UV) venv --quiet --python $(PYTHON) $(SCAN_VENV)
+	$(UV) pip install --quiet --python $(SCAN_VENV)/bin/python --no-deps -r security/requirements.txt
 	touch $@
 
 # The default stacks (auth none, provisioned), and a synth with dev on api_key and staging on iam
@@ -87,6 +115,10 @@ scan: synth $(SCAN_VENV)/.installed
 
 test: lint unit
 
+# The settings reference, generated from constructs_lib/config.py (a test fails when it is stale).
+docs: setup
+	$(PY) -m tools.settings_doc
+
 snapshot-update: setup
 	$(PY) -m pytest tests/unit/test_snapshot.py --snapshot-update
 
@@ -97,10 +129,28 @@ LOAD_ARGS ?=
 load: setup
 	$(PY) -m local.load $(LOAD_ARGS)
 
-# Checks a deployed environment stack against every claim (read-only, plus a few requests).
+# The path to AWS (deploy/run.py): ENV is an environment settings.toml lists. AUTO_APPROVE=1,
+# CONFIRM_PROD=1 (destroying prod), MIGRATE_STATE=1 and TF_VAR_alert_email are read from the
+# environment; outputs land in .build/outputs-$(ENV).json.
+ENV ?=
+plan deploy destroy: synth
+	$(PY) -m deploy.run $@ --env "$(ENV)"
+
+# Once per account and region: the S3 state bucket (its own state stays local).
+bootstrap: synth
+	$(PY) -m deploy.run bootstrap
+
+# The pinned CDKTF CLI on the project's Node, for anything the targets above do not cover:
+# make cdktf ARGS="output data-api-dev"
+ARGS ?=
+cdktf: setup
+	$(PY) -m tools.node cdktf $(ARGS)
+
+# Checks a deployed environment stack against every claim (read-only, plus a few requests):
+# .build/outputs-$(ENV).json by default, DATA_API_OUTPUTS wins.
 VERIFY_ARGS ?=
 verify: setup
-	$(PY) -m verify.run $(VERIFY_ARGS)
+	$(PY) -m verify.run $(if $(ENV),--env "$(ENV)") $(VERIFY_ARGS)
 
 # The capacity model's report: a table, .build/capacity/report.json and the step scenario's plot.
 capacity: setup

@@ -13,7 +13,7 @@ from pathlib import Path
 GENERATED_IN_STACK = ("cdk.tf.json", "assets")
 """What synth writes in a stack's folder; anything else there (terraform's .terraform and lock
 file, a user's notes or var file) is not ours to delete."""
-GENERATED_AT_TOP = ("manifest.json",)
+GENERATED_AT_TOP = ("manifest.json", ".synth-stamp.json")
 
 
 def remove_generated(stack_dir: Path) -> list[Path]:

@@ -1,8 +1,9 @@
 """`make verify`: check a deployed environment stack against what data-api promises.
 
-usage: DATA_API_OUTPUTS=outputs-dev.json python -m verify.run [--alarm-test]
+usage: python -m verify.run --env dev [--alarm-test]   (make verify ENV=dev)
 
-Reads the outputs file that `cdktf deploy <stack> --outputs-file` writes, and the deployment
+Reads the outputs file `make deploy ENV=<env>` writes (.build/outputs-<env>.json; DATA_API_OUTPUTS
+names another), and the deployment
 itself with boto3's standard credential, region and endpoint resolution (so AWS_ENDPOINT_URL
 points it at an emulator). Prints one line per check and a summary; exits 1 if any check fails.
 """
@@ -23,6 +24,7 @@ from local.target import TargetError, read_outputs_file
 from verify.checks import Check, Deployment, alarm_test, run_checks
 
 OUTPUTS_VARIABLE = "DATA_API_OUTPUTS"
+BUILD_DIR = Path(__file__).resolve().parent.parent / ".build"
 REPORT_VARIABLE = "VERIFY_REPORT"
 REQUIRED_OUTPUTS = ("api_url", "api_id", "stage_name", "table_name", "table_arn", "kms_key_arn")
 
@@ -31,14 +33,24 @@ class VerifyError(Exception):
     """Bad input: one line that says what is wrong and what to do."""
 
 
-def read_outputs(env: Mapping[str, str]) -> tuple[str, dict[str, str]]:
-    """(stack name, outputs) of the one environment stack in the outputs file."""
-    path = env.get(OUTPUTS_VARIABLE, "")
-    if not path:
+def outputs_path(env: Mapping[str, str], environment: str = "") -> str:
+    """DATA_API_OUTPUTS, else the file `make deploy ENV=<environment>` wrote."""
+    if path := env.get(OUTPUTS_VARIABLE, ""):
+        return path
+    if not environment:
         raise VerifyError(
-            f"{OUTPUTS_VARIABLE} is not set: deploy with `cdktf deploy data-api-dev --outputs-file "
-            f"outputs-dev.json`, then run {OUTPUTS_VARIABLE}=outputs-dev.json make verify"
+            f"no deployment named: run make verify ENV=<environment> after make deploy, "
+            f"or set {OUTPUTS_VARIABLE} to an outputs file"
         )
+    written = BUILD_DIR / f"outputs-{environment}.json"
+    if not written.exists():
+        raise VerifyError(f".build/{written.name} does not exist: run make deploy ENV={environment} first")
+    return str(written)
+
+
+def read_outputs(env: Mapping[str, str], environment: str = "") -> tuple[str, dict[str, str]]:
+    """(stack name, outputs) of the one environment stack in the outputs file."""
+    path = outputs_path(env, environment)
     try:
         stacks = read_outputs_file(path)
     except TargetError as error:
@@ -48,7 +60,7 @@ def read_outputs(env: Mapping[str, str]) -> tuple[str, dict[str, str]]:
         found = ", ".join(sorted(environment_stacks)) or "none"
         raise VerifyError(
             f"{OUTPUTS_VARIABLE}={path} must hold the outputs of exactly one environment stack "
-            f"(found: {found}); write one file per stack with `cdktf deploy <stack> --outputs-file`"
+            f"(found: {found}); make deploy ENV=<env> writes one file per environment"
         )
     ((stack, outputs),) = environment_stacks.items()
     return stack, {k: str(v) for k, v in outputs.items()}
@@ -161,9 +173,10 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] = os.environ) -> 
         help="also set one alarm to ALARM and back, and check that SNS delivered the notification",
     )
     parser.add_argument("--alarm-test-wait-seconds", type=float, default=600, help=argparse.SUPPRESS)
+    parser.add_argument("--env", default="", help="the environment make deploy deployed (make's ENV)")
     arguments = parser.parse_args(argv)
     try:
-        stack, outputs = read_outputs(env)
+        stack, outputs = read_outputs(env, arguments.env)
         deployment = connect(stack, outputs, env)
     except VerifyError as error:
         print(f"verify: error: {error}", file=sys.stderr)

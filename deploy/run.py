@@ -1,0 +1,295 @@
+"""`make plan|deploy|destroy ENV=<env>` and `make bootstrap`: the CDKTF CLI, pinned in the
+project's node_modules, run on the stacks of one environment with everything they need.
+
+usage: python -m deploy.run plan|deploy|destroy --env ENV | python -m deploy.run bootstrap
+
+Variables: AUTO_APPROVE=1 skips the question (deploy, destroy, bootstrap); destroying prod asks
+even then unless CONFIRM_PROD=1; MIGRATE_STATE=1 moves each stack's state to a new backend;
+TF_VAR_alert_email overrides the alert_email setting. Outputs go to .build/outputs-<env>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from constructs_lib.config import (
+    Settings,
+    SettingsError,
+    check_variables,
+    is_alert_email,
+    read_settings_file,
+    resolve,
+)
+from constructs_lib.node import NodeError, node_bin_dir, node_environment
+from deploy.stacks import StackError, read_manifest, run_order
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CLI = PROJECT_ROOT / "node_modules" / "cdktf-cli" / "bundle" / "bin" / "cdktf"
+BUILD_DIR = PROJECT_ROOT / ".build"
+ALERT_EMAIL_VARIABLE = "TF_VAR_alert_email"
+WELCOME_HINT = (
+    "data-api: hint: /aws/apigateway/welcome already exists in this account and region: set "
+    "adopt_welcome_log_group = true in settings.toml and run the same command again"
+)
+
+
+class DeployError(Exception):
+    """Bad input or a refused approval: one line that says what is wrong and what to do."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one target does: the CLI commands, in order, and the environment they run with."""
+
+    commands: list[list[str]]
+    env: dict[str, str]
+    outputs_file: Path | None = None
+
+
+Cli = Callable[[list[str], Mapping[str, str]], tuple[int, str]]
+"""Runs the CDKTF CLI with these arguments; returns its exit status and what it printed."""
+Ask = Callable[[str], "str | None"]
+"""Asks a person; None when there is no terminal to ask."""
+
+
+def cdktf(args: list[str], env: Mapping[str, str]) -> tuple[int, str]:
+    """The pinned CDKTF CLI on the project's node, its output shown as it comes and kept."""
+    if not CLI.exists():
+        raise DeployError("the CDKTF CLI is not installed in node_modules/: run `make setup`")
+    node = str(node_bin_dir() / "node")
+    with subprocess.Popen(
+        [node, str(CLI), *args],
+        cwd=PROJECT_ROOT,
+        env=node_environment(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        lines = []
+        for line in process.stdout:
+            sys.stdout.write(line)
+            lines.append(line)
+    return process.returncode, "".join(lines)
+
+
+def ask_terminal(prompt: str) -> str | None:
+    return input(prompt) if sys.stdin.isatty() else None
+
+
+def environment_settings(environment: str, env: Mapping[str, str]) -> Settings:
+    """The settings synth used for ENV, which must be an environment the settings file lists."""
+    try:
+        settings_file = read_settings_file(env)
+        check_variables(env, settings_file)
+        choices = ", ".join(settings_file.environments)
+        if not environment:
+            raise DeployError(f"ENV is not set: add ENV=<environment>, one of {choices}")
+        if environment not in settings_file.environments:
+            raise DeployError(
+                f"ENV={environment} is not an environment of {settings_file.label}; choose one of {choices}"
+            )
+        return resolve(environment, env, settings_file).settings
+    except SettingsError as error:
+        raise DeployError(str(error)) from None
+
+
+def all_settings(env: Mapping[str, str]) -> list[Settings]:
+    try:
+        settings_file = read_settings_file(env)
+        check_variables(env, settings_file)
+        return [resolve(e, env, settings_file).settings for e in settings_file.environments]
+    except SettingsError as error:
+        raise DeployError(str(error)) from None
+
+
+def alert_email(settings: Settings, env: Mapping[str, str]) -> str:
+    """TF_VAR_alert_email, else the alert_email setting; checked as the Terraform variable is."""
+    value = env.get(ALERT_EMAIL_VARIABLE) or settings.alert_email
+    if not value:
+        raise DeployError(
+            f"no alert email for {settings.environment}: set alert_email in settings.toml "
+            f"([{settings.environment}] or shared), or {ALERT_EMAIL_VARIABLE}"
+        )
+    if not is_alert_email(value):
+        raise DeployError(f"{ALERT_EMAIL_VARIABLE}={value!r} is not an email address such as ops@example.com")
+    return value
+
+
+def out_dir(env: Mapping[str, str]) -> Path:
+    return PROJECT_ROOT / env.get("CDKTF_OUTDIR", "cdktf.out")
+
+
+def _common(env: Mapping[str, str]) -> list[str]:
+    """Synth already ran (make synth); every run reads that output."""
+    return ["--skip-synth", "--output", str(out_dir(env))]
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "") not in ("", "0", "false", "no")
+
+
+def plan_run(environment: str, env: Mapping[str, str]) -> Run:
+    """A plan of the environment's stack and of each stack it depends on, in order (the CLI's
+    diff takes one stack at a time)."""
+    settings = environment_settings(environment, env)
+    stacks = run_order(read_manifest(out_dir(env)), [settings.stack_name])
+    run_env = {**env, ALERT_EMAIL_VARIABLE: alert_email(settings, env)}
+    return Run([["diff", stack, *_common(env)] for stack in stacks], run_env)
+
+
+def deploy_run(environment: str, env: Mapping[str, str], build_dir: Path = BUILD_DIR) -> Run:
+    """The environment's stack and its dependencies (the account stack) in one CLI run."""
+    settings = environment_settings(environment, env)
+    stacks = run_order(read_manifest(out_dir(env)), [settings.stack_name])
+    outputs = build_dir / f"outputs-{environment}.json"
+    # The alert email travels as TF_VAR_alert_email, never --var: the CLI passes every --var to
+    # every stack of the run, and Terraform refuses a -var the account stack does not declare
+    # (hashicorp/terraform, internal/backend/backendrun/unparsed_value.go), while it ignores an
+    # environment variable for an undeclared one (same file).
+    run_env = {**env, ALERT_EMAIL_VARIABLE: alert_email(settings, env)}
+    command = ["deploy", *stacks, *_common(env), "--auto-approve", "--outputs-file", str(outputs)]
+    if _flag(env, "MIGRATE_STATE"):
+        command.append("--migrate-state")
+    return Run([command], run_env, outputs)
+
+
+def destroy_run(environment: str, env: Mapping[str, str]) -> Run:
+    """The environment's stack only: the account and state stacks serve every environment."""
+    settings = environment_settings(environment, env)
+    run_order(read_manifest(out_dir(env)), [settings.stack_name])  # it must have been synthesized
+    run_env = {**env, ALERT_EMAIL_VARIABLE: alert_email(settings, env)}
+    return Run([["destroy", settings.stack_name, *_common(env), "--auto-approve"]], run_env)
+
+
+def bootstrap_run(env: Mapping[str, str], build_dir: Path = BUILD_DIR) -> Run:
+    """The state stack of every region the environments keep their state in."""
+    names = sorted({s.state_stack_name for s in all_settings(env)})
+    stacks = run_order(read_manifest(out_dir(env)), names)
+    outputs = build_dir / "outputs-state.json"
+    command = ["deploy", *stacks, *_common(env), "--auto-approve", "--outputs-file", str(outputs)]
+    return Run([command], dict(env), outputs)
+
+
+def approve(action: str, stacks: Sequence[str], env: Mapping[str, str], ask: Ask) -> None:
+    """Ask before changing anything unless AUTO_APPROVE=1; destroying prod asks even then,
+    unless CONFIRM_PROD=1, and wants the stack's name typed."""
+    prod = action == "destroy" and any(s.endswith("-prod") for s in stacks)
+    if prod and not _flag(env, "CONFIRM_PROD"):
+        answer = ask(f"Destroy {', '.join(stacks)}? Type the stack's name to confirm: ")
+        if answer is None:
+            raise DeployError("destroying prod needs CONFIRM_PROD=1 (and AUTO_APPROVE=1) without a terminal")
+        if answer.strip() != stacks[-1]:
+            raise DeployError(
+                f"not confirmed: nothing was destroyed (type {stacks[-1]}, or set CONFIRM_PROD=1)"
+            )
+        return
+    if _flag(env, "AUTO_APPROVE"):
+        return
+    answer = ask(f"{action.capitalize()} {', '.join(stacks)}? Type yes to go on: ")
+    if answer is None:
+        raise DeployError(f"{action} needs approval and there is no terminal to ask: set AUTO_APPROVE=1")
+    if answer.strip().lower() != "yes":
+        raise DeployError(f"not approved: nothing was changed ({action} stopped)")
+
+
+def stacks_of(command: list[str]) -> list[str]:
+    """The stack names of a CLI command (its positional arguments after the verb)."""
+    names = []
+    for arg in command[1:]:
+        if arg.startswith("-"):
+            break
+        names.append(arg)
+    return names
+
+
+def hints(output: str) -> list[str]:
+    """What to do about a failure the project knows, from the CLI's output."""
+    found = []
+    if "ResourceAlreadyExistsException" in output and "/aws/apigateway/welcome" in output:
+        found.append(WELCOME_HINT)
+    return found
+
+
+def execute(run: Run, cli: Cli) -> int:
+    for command in run.commands:
+        code, output = cli(command, run.env)
+        if code != 0:
+            for hint in hints(output):
+                print(hint, file=sys.stderr)
+            print(
+                f"data-api: error: cdktf {command[0]} {' '.join(stacks_of(command))} failed (exit {code})",
+                file=sys.stderr,
+            )
+            return code
+    return 0
+
+
+def state_lines(outputs_file: Path) -> list[str]:
+    """The settings.toml lines that move every stack's state into the new bucket."""
+    stacks = json.loads(outputs_file.read_text())
+    lines = ['state_backend = "s3"']
+    for outputs in stacks.values():
+        if "state_bucket_name" in outputs:
+            lines.append(f'state_bucket = "{outputs["state_bucket_name"]}"')
+    return lines
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it from the project's folder."""
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
+
+
+def main(argv: Sequence[str], env: Mapping[str, str], cli: Cli = cdktf, ask: Ask = ask_terminal) -> int:
+    parser = argparse.ArgumentParser(prog="python -m deploy.run")
+    parser.add_argument("action", choices=("plan", "deploy", "destroy", "bootstrap"))
+    parser.add_argument("--env", default="", help="the environment (make's ENV)")
+    parser.add_argument("--build-dir", type=Path, default=BUILD_DIR, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    try:
+        if args.action == "plan":
+            return execute(plan_run(args.env, env), cli)
+        run = {
+            "deploy": lambda: deploy_run(args.env, env, args.build_dir),
+            "destroy": lambda: destroy_run(args.env, env),
+            "bootstrap": lambda: bootstrap_run(env, args.build_dir),
+        }[args.action]()
+        # Show what a deploy would change before asking (the CLI's own prompt needs a terminal it owns).
+        if (
+            args.action == "deploy"
+            and not _flag(env, "AUTO_APPROVE")
+            and (code := execute(plan_run(args.env, env), cli))
+        ):
+            return code
+        approve(args.action, stacks_of(run.commands[-1]), env, ask)
+        if code := execute(run, cli):
+            return code
+        if run.outputs_file is not None:
+            print(f"data-api: outputs written to {_shown(run.outputs_file)}")
+        if args.action == "bootstrap" and run.outputs_file is not None:
+            print(
+                "data-api: add these lines to settings.toml, then run "
+                "make deploy ENV=<env> MIGRATE_STATE=1 once per environment:"
+            )
+            for line in state_lines(run.outputs_file):
+                print(f"  {line}")
+        if args.action == "deploy":
+            print(f"data-api: next: make verify ENV={args.env}")
+        return 0
+    except (DeployError, StackError, NodeError) as error:
+        print(f"data-api: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("data-api: error: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:], os.environ))

