@@ -218,13 +218,6 @@ def test_synth_with_a_bad_setting_exits_1_with_one_line_and_writes_nothing(
     assert not (tmp_path / "cdktf.out").exists()
 
 
-def test_readme_documents_every_setting() -> None:
-    readme = (REPO_ROOT / "README.md").read_text()
-    for f in dataclasses.fields(Settings):
-        if f.name != "environment":
-            assert f"| `{f.name}` | `DATA_API_{f.name.upper()}` |" in readme, f.name
-
-
 def test_the_autoscaling_ceiling_is_sized_for_the_assumed_item_size() -> None:
     # 100 transactional writes/s of 2 KB: 400 units/s, so at least 572 WCU at the 70 % target.
     assert (
