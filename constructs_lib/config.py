@@ -370,6 +370,7 @@ TOOL_VARIABLES: tuple[str, ...] = (
     "DATA_API_TABLE",  # the table behind DATA_API_URL, without an outputs file
     "DATA_API_KEY",  # the x-api-key of an api_key stage
     "DATA_API_LOCAL_API_KEY",  # the key make local requires in api_key mode
+    "DATA_API_LOCAL_DYNAMODB_TIMEOUT_SECONDS",  # how long make local waits for a DynamoDB endpoint
 )
 """DATA_API_* variables the project's tools read that are not settings."""
 

@@ -15,7 +15,8 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -77,6 +78,20 @@ class TokenBucket:
                 self._tokens -= 1
                 return True
             return False
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """The bucket full, and no token added back while held: what a burst gets then depends
+        on its size alone, never on how fast a (busy) machine sends it. For tests."""
+        with self._lock:
+            saved, stopped = self._clock, self._clock()
+            self._clock = lambda: stopped
+            self._tokens, self._last = float(self._burst), stopped
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._clock, self._last = saved, saved()
 
 
 def is_binary(content_type: str | None) -> bool:
@@ -343,6 +358,14 @@ class LocalApi:
 
         return Handler
 
+    @contextmanager
+    def held_throttle(self) -> Iterator[None]:
+        """Every method's bucket held full and still (TokenBucket.held), for a burst under test."""
+        with ExitStack() as stack:
+            for bucket in self.buckets.values():
+                stack.enter_context(bucket.held())
+            yield
+
     def start(self) -> None:
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-api", daemon=True)
         self._thread.start()
@@ -413,6 +436,22 @@ def serialize_emulated_dynamodb() -> None:
     DynamoDBBackend._data_api_serialized = True  # type: ignore[attr-defined]
 
 
+DYNAMODB_TIMEOUT_VARIABLE = "DATA_API_LOCAL_DYNAMODB_TIMEOUT_SECONDS"
+DEFAULT_DYNAMODB_READ_TIMEOUT_SECONDS = 5.0
+
+
+def dynamodb_read_timeout(env: Mapping[str, str]) -> float:
+    """How long start-up waits for a DynamoDB endpoint's answer: 5 s, or the variable's seconds."""
+    raw = env.get(DYNAMODB_TIMEOUT_VARIABLE, "")
+    try:
+        seconds = float(raw) if raw else DEFAULT_DYNAMODB_READ_TIMEOUT_SECONDS
+    except ValueError:
+        raise StartError(f"{DYNAMODB_TIMEOUT_VARIABLE}={raw!r} is not a number of seconds") from None
+    if not 0 < seconds <= 300:
+        raise StartError(f"{DYNAMODB_TIMEOUT_VARIABLE}={raw!r} must be more than 0 and at most 300 seconds")
+    return seconds
+
+
 def ensure_table(endpoint: str, table_name: str, settings: Settings, idempotency: bool = False) -> bool:
     """Create the table (the stack's key schema) at the endpoint unless it exists; True if created."""
     import boto3
@@ -423,7 +462,11 @@ def ensure_table(endpoint: str, table_name: str, settings: Settings, idempotency
         "dynamodb",
         endpoint_url=endpoint,
         region_name=os.environ["AWS_DEFAULT_REGION"],
-        config=Config(connect_timeout=2, read_timeout=5, retries={"total_max_attempts": 1}),
+        config=Config(
+            connect_timeout=2,
+            read_timeout=dynamodb_read_timeout(os.environ),
+            retries={"total_max_attempts": 1},
+        ),
     )
     try:
         if table_name in client.list_tables().get("TableNames", []):

@@ -10,9 +10,9 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,6 +78,9 @@ class Target:
     outputs: Mapping[str, str] = field(default_factory=dict)
     api_key: str | None = None
     """Sent as x-api-key when the stage requires one (api_auth=api_key)."""
+    held_throttle: Callable[[], AbstractContextManager[None]] | None = None
+    """A local stage in the caller's process only: hold its throttle full and still for a burst
+    (LocalApi.held_throttle). A deployed stage's throttle runs on AWS's clock."""
 
     @property
     def data_url(self) -> str:

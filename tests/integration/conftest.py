@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
+from unittest import mock
 
 import pytest
 
+from constructs_lib.config import Settings
 from local.target import Target, TargetError, resolve_target
 
 
@@ -26,3 +29,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "deployed" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def held_stage(moto_endpoint: str) -> Iterator[Target]:
+    """A local stage in this process (the session's target runs in a process of its own), so a
+    test can hold its throttle still (Target.held_throttle); the session's moto server holds its
+    table, and the function's environment is put back afterwards."""
+    import boto3
+
+    from local.api import LocalApi
+
+    settings = Settings(environment="dev", name_prefix=f"held-{uuid.uuid4().hex[:8]}")
+    with mock.patch.dict(os.environ, {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}):
+        api = LocalApi(settings, "127.0.0.1", 0, moto_endpoint)
+        api.start()
+        try:
+            client = boto3.client("dynamodb", endpoint_url=moto_endpoint, region_name=settings.region)
+            yield Target(api.url, api.table_name, client, deployed=False, held_throttle=api.held_throttle)
+        finally:
+            api.stop()

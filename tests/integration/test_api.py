@@ -205,13 +205,29 @@ def test_twenty_concurrent_requests_with_one_key_store_one_item(target: Target) 
     assert "Idempotent-Replayed" in again.headers["access-control-expose-headers"]
 
 
-def test_a_burst_above_50_is_throttled_and_nothing_throttled_is_stored(target: Target) -> None:
-    time.sleep(0.6)
+def test_a_burst_above_50_is_throttled_and_nothing_throttled_is_stored(
+    target: Target, request: pytest.FixtureRequest
+) -> None:
     marker = new_marker()
-    replies = target.burst([json.dumps({"marker": marker, "n": n}) for n in range(150)], threads=75)
+    bodies = [json.dumps({"marker": marker, "n": n}) for n in range(150)]
+    if target.deployed:
+        # A deployed stage refills its bucket on AWS's clock: this relies on the burst arriving
+        # within a second, so it runs against stages only, never in make test.
+        time.sleep(0.6)
+        replies = target.burst(bodies, threads=75)
+        ok = assert_accounted(target, replies, marker)
+        assert any(r.status == 429 for r in replies), "a burst of 150 at once was never throttled"
+        assert len(ok) >= 50
+        return
+    # The local stage's bucket is held full and still for the burst: exactly its 50 tokens are
+    # spent, however slowly a busy machine sends the 150 (the bucket's refill has its own test).
+    target = request.getfixturevalue("held_stage")
+    assert target.held_throttle is not None
+    with target.held_throttle():
+        replies = target.burst(bodies, threads=75)
     ok = assert_accounted(target, replies, marker)
-    assert any(r.status == 429 for r in replies), "a burst of 150 at once was never throttled"
-    assert len(ok) >= 50
+    assert len(ok) == 50
+    assert sum(r.status == 429 for r in replies) == 100
 
 
 # --- security -----------------------------------------------------------------------------

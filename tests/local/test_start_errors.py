@@ -60,7 +60,14 @@ def test_a_port_in_use_is_one_line(tmp_path: Path, busy_port: int) -> None:
 def test_a_dynamodb_endpoint_that_does_not_answer_is_one_line(tmp_path: Path, busy_port: int) -> None:
     # busy_port accepts connections and never answers; port 1 refuses them.
     for endpoint in ("http://127.0.0.1:1", f"http://127.0.0.1:{busy_port}"):
-        code, err = finished(local_api_process(tmp_path, AWS_ENDPOINT_URL_DYNAMODB=endpoint, PORT="0"))
+        # A configured half second instead of the default 5 s: the same code path, waited out sooner.
+        process = local_api_process(
+            tmp_path,
+            AWS_ENDPOINT_URL_DYNAMODB=endpoint,
+            PORT="0",
+            DATA_API_LOCAL_DYNAMODB_TIMEOUT_SECONDS="0.5",
+        )
+        code, err = finished(process)
         assert code == 1
         assert err.startswith(f"data-api: error: the DynamoDB endpoint {endpoint} did not answer as DynamoDB")
         assert err.count("\n") == 1
@@ -108,3 +115,18 @@ def test_make_load_with_a_bad_outputs_file_is_one_line(tmp_path: Path) -> None:
     }
     with pytest.raises(TargetError, match="is not a JSON outputs file"), resolve_target(env):
         pass
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("", 5.0), ("0.5", 0.5), ("abc", "is not a number of seconds"), ("0", "must be more than 0")],
+)
+def test_the_dynamodb_wait_at_start_is_five_seconds_or_the_variables(value: str, expected: object) -> None:
+    from local.api import StartError, dynamodb_read_timeout
+
+    env = {"DATA_API_LOCAL_DYNAMODB_TIMEOUT_SECONDS": value}
+    if isinstance(expected, float):
+        assert dynamodb_read_timeout(env) == expected
+    else:
+        with pytest.raises(StartError, match=str(expected)):
+            dynamodb_read_timeout(env)

@@ -92,3 +92,14 @@ def test_malformed_function_response_is_api_gateways_502(response: object) -> No
     assert answer.status == 502
     assert json.loads(answer.body) == {"message": "Internal server error"}
     assert ("Access-Control-Allow-Origin", "*") in answer.headers
+
+
+def test_a_held_bucket_starts_full_and_adds_nothing_back_until_released() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(rate=100, burst=50, clock=clock)
+    assert sum(bucket.take() for _ in range(45)) == 45  # 5 left
+    with bucket.held():
+        clock.now += 60  # a very slow burst: a minute passes while it is sent
+        assert sum(bucket.take() for _ in range(150)) == 50
+    clock.now += 0.1  # released: the real clock refills again (10 tokens)
+    assert sum(bucket.take() for _ in range(80)) == 10
