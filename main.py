@@ -7,7 +7,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from capacity.model import capacity_warning
+from constructs_lib.capacity_model import capacity_warning
 from constructs_lib.config import (
     DeprecatedSettingWarning,
     SettingsError,

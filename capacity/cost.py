@@ -5,7 +5,7 @@ from __future__ import annotations
 from statistics import fmean
 
 from capacity import prices
-from capacity.model import Simulation, WritePath
+from constructs_lib.capacity_model import Simulation, WritePath
 from constructs_lib.config import Settings
 
 MONTH_SECONDS = 30 * 86400

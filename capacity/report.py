@@ -14,7 +14,7 @@ from typing import Any
 
 from capacity import prices
 from capacity.cost import monthly_cost
-from capacity.model import SCENARIOS, STEP, WritePath
+from constructs_lib.capacity_model import SCENARIOS, STEP, WritePath
 from constructs_lib.config import BILLING_MODES, Settings, SettingsError, load_settings
 from constructs_lib.contract import PROJECT_ROOT
 

@@ -32,6 +32,7 @@ from constructs_lib.encryption import DataKey, DataKeyProps
 from constructs_lib.iam_policy import policy_document
 from constructs_lib.ingest_function import IngestFunction, IngestFunctionProps
 from constructs_lib.operations import Operations, OperationsProps
+from constructs_lib.outputs import outputs_for
 from constructs_lib.policies import logs_caller_statements, service_trust_policy
 from constructs_lib.policy_checks import LogGroupCheck, RequiredTagsCheck
 from constructs_lib.rest_api import RestApi, RestApiProps
@@ -284,30 +285,31 @@ class DataApiStack(_BaseStack):
             [function.log_group_name, api.access_log_group_name, api.execution_log_group_name]
         )
 
-        self.output("api_url", api.invoke_url, "URL clients POST their data to")
-        self.output("api_id", api.api.id, "Id of the REST API")
-        self.output("stage_name", api.stage.stage_name, "Stage of the REST API")
-        self.output("table_name", table.name, "DynamoDB table the data is stored in")
-        self.output("table_arn", table.arn, "ARN of the DynamoDB table")
-        self.output(
-            "idempotency_table_name", idempotency_table.name, "DynamoDB table of the Idempotency-Key records"
-        )
-        self.output("idempotency_table_arn", idempotency_table.arn, "ARN of the idempotency table")
-        self.output("function_name", function.name, "Name of the ingest function")
-        self.output("function_arn", function.arn, "ARN of the ingest function")
-        self.output("kms_key_arn", data_key.arn, "ARN of the KMS key encrypting table, logs and topic")
-        self.output("alert_topic_arn", alarms.topic.arn, "SNS topic the alarms notify")
-        self.output("dashboard_url", operations.url, "CloudWatch dashboard of this environment")
-        self.output("lambda_log_group", function.log_group.name, "Log group of the ingest function")
-        self.output("access_log_group", api.access_log_group.name, "Log group of the API's access log")
+        values = {
+            "api_url": api.invoke_url,
+            "api_id": api.api.id,
+            "stage_name": api.stage.stage_name,
+            "table_name": table.name,
+            "table_arn": table.arn,
+            "idempotency_table_name": idempotency_table.name,
+            "idempotency_table_arn": idempotency_table.arn,
+            "function_name": function.name,
+            "function_arn": function.arn,
+            "function_log_group_name": function.log_group.name,
+            "access_log_group_name": api.access_log_group.name,
+            "kms_key_arn": data_key.arn,
+            "alert_topic_arn": alarms.topic.arn,
+            "dashboard_url": operations.url,
+        }
         if api.api_key is not None:
-            self.output("api_key_id", api.api_key.id, "Id of the API key clients send as x-api-key")
+            values |= {"api_key_id": api.api_key.id, "api_key_value": api.api_key.value}
+        for spec in outputs_for(api_key=api.api_key is not None):
             TerraformOutput(
                 self,
-                "api_key_value",
-                value=api.api_key.value,
-                description="The API key itself: `cdktf output` / `terraform output -raw api_key_value`",
-                sensitive=True,
+                spec.name,
+                value=values[spec.name],
+                description=spec.description,
+                sensitive=spec.sensitive or None,
             )
 
     def _table_props(self, table_name: str, kms_key_arn: str) -> TableProps:

@@ -19,7 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from local.target import Reply, Target, TargetError, new_marker, request, resolve_target
+from client.http import Reply, request
+from local.target import Target, TargetError, new_marker, resolve_target
 
 
 def fire(

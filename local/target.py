@@ -3,8 +3,6 @@ start; with the table behind it, to check what was stored."""
 
 from __future__ import annotations
 
-import http.client
-import json
 import os
 import re
 import threading
@@ -14,52 +12,17 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from client.http import Reply, request
+from client.outputs import OutputsError, read_outputs_file
 from constructs_lib.contract import RESOURCE_PATH
 from local.process import local_api
 
 
 class TargetError(Exception):
     """The environment does not say enough to reach the target; the message says what to set."""
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    headers: Mapping[str, str]
-    """Header names in lower case."""
-    body: bytes
-    seconds: float = 0.0
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-def request(
-    url: str, method: str = "POST", body: bytes | str | None = None, headers: Mapping[str, str] | None = None
-) -> Reply:
-    """One HTTP request on its own connection (safe from many threads)."""
-    parts = urlsplit(url)
-    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    connection = connection_class(parts.netloc, timeout=60)
-    started = time.perf_counter()
-    try:
-        payload = body.encode() if isinstance(body, str) else body
-        sent = {"User-Agent": "data-api-client", **(headers or {})}
-        connection.request(method, parts.path + (f"?{parts.query}" if parts.query else ""), payload, sent)
-        response = connection.getresponse()
-        data = response.read()
-        return Reply(
-            response.status,
-            {k.lower(): v for k, v in response.getheaders()},
-            data,
-            time.perf_counter() - started,
-        )
-    finally:
-        connection.close()
 
 
 def new_marker() -> str:
@@ -151,25 +114,15 @@ class Target:
             arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-def read_outputs_file(path: str) -> dict[str, dict[str, Any]]:
-    """The stacks of a `cdktf deploy --outputs-file` file: {"<stack>": {"<output>": value}}."""
-    try:
-        document = json.loads(Path(path).read_text())
-    except FileNotFoundError:
-        raise TargetError(f"DATA_API_OUTPUTS={path}: no such file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise TargetError(f"DATA_API_OUTPUTS={path} is not a JSON outputs file ({error})") from None
-    if not isinstance(document, dict):
-        return {}
-    return {name: value for name, value in document.items() if isinstance(value, dict)}
-
-
 def _deployed(url: str, env: Mapping[str, str]) -> Target:
     import boto3
 
     outputs: dict[str, str] = {}
     if path := env.get("DATA_API_OUTPUTS"):
-        stacks = [v for v in read_outputs_file(path).values() if "table_name" in v]
+        try:
+            stacks = [v for v in read_outputs_file(path).values() if "table_name" in v]
+        except OutputsError as error:
+            raise TargetError(str(error)) from None
         if len(stacks) != 1:
             raise TargetError(
                 f"DATA_API_OUTPUTS ({path}) must hold the outputs of exactly one data-api stack"

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SOURCE_DIRECTORIES = ("constructs_lib", "capacity", "lambda")
+SOURCE_DIRECTORIES = ("constructs_lib", "lambda")
 """The packages main.py imports (and the function's asset), read as they are on disk."""
 SOURCE_FILES = ("main.py", "Pipfile.lock", "cdktf.json")
 VARIABLE_PREFIXES = ("DATA_API_", "CDKTF_", "CDK_", "JSII_")

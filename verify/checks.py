@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from client.http import Reply, request
 from constructs_lib.alarms import MetricAlarmSpec, alarm_specs
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.config import Settings
@@ -31,8 +32,8 @@ from constructs_lib.contract import (
     SORT_KEY,
     execution_log_group_name,
 )
+from constructs_lib.outputs import ACCESS_LOG_GROUP_NAME, FUNCTION_LOG_GROUP_NAME
 from constructs_lib.policies import data_key_statements, function_statements, service_trust_policy
-from local.target import Reply, request
 
 WRITE_CAPACITY_DIMENSION = "dynamodb:table:WriteCapacityUnits"
 GATEWAY_RESPONSE_TYPES = ("DEFAULT_4XX", "DEFAULT_5XX")
@@ -68,8 +69,8 @@ class Deployment:
     @property
     def log_group_names(self) -> list[str]:
         return [
-            self.output("lambda_log_group"),
-            self.output("access_log_group"),
+            self.output(FUNCTION_LOG_GROUP_NAME),
+            self.output(ACCESS_LOG_GROUP_NAME),
             execution_log_group_name(self.output("api_id"), self.output("stage_name")),
         ]
 
@@ -306,7 +307,9 @@ def function_checks(d: Deployment) -> Iterator[Check]:
         config.get("TracingConfig", {}).get("Mode"),
     )
     yield compare(
-        "function: log group", d.output("lambda_log_group"), config.get("LoggingConfig", {}).get("LogGroup")
+        "function: log group",
+        d.output(FUNCTION_LOG_GROUP_NAME),
+        config.get("LoggingConfig", {}).get("LogGroup"),
     )
     reserved = functions.get_function_concurrency(FunctionName=name).get("ReservedConcurrentExecutions")
     yield compare("function: reserved concurrency", s.lambda_reserved_concurrency or None, reserved)
@@ -333,7 +336,7 @@ def function_checks(d: Deployment) -> Iterator[Check]:
             d.output("table_arn"),
             d.output("idempotency_table_arn"),
             d.output("kms_key_arn"),
-            d.output("lambda_log_group"),
+            d.output(FUNCTION_LOG_GROUP_NAME),
             s.tracing_enabled,
         ),
     }
@@ -375,7 +378,7 @@ def api_checks(d: Deployment) -> Iterator[Check]:
         "api: access log",
         {
             "format": json.dumps(ACCESS_LOG_FORMAT, separators=(",", ":")),
-            "destinationArn": d.aws.log_group_arn(d.output("access_log_group")),
+            "destinationArn": d.aws.log_group_arn(d.output(ACCESS_LOG_GROUP_NAME)),
         },
         stage.get("accessLogSettings", {}),
     )

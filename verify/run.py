@@ -18,15 +18,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from client.outputs import OutputsError, read_outputs_file
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.config import Settings, SettingsError, check_variables, read_settings_file, resolve
-from local.target import TargetError, read_outputs_file
+from constructs_lib.outputs import VERIFY_NEEDS
 from verify.checks import Check, Deployment, alarm_test, run_checks
 
 OUTPUTS_VARIABLE = "DATA_API_OUTPUTS"
 BUILD_DIR = Path(__file__).resolve().parent.parent / ".build"
 REPORT_VARIABLE = "VERIFY_REPORT"
-REQUIRED_OUTPUTS = ("api_url", "api_id", "stage_name", "table_name", "table_arn", "kms_key_arn")
+REQUIRED_OUTPUTS = VERIFY_NEEDS
 
 
 class VerifyError(Exception):
@@ -53,7 +54,7 @@ def read_outputs(env: Mapping[str, str], environment: str = "") -> tuple[str, di
     path = outputs_path(env, environment)
     try:
         stacks = read_outputs_file(path)
-    except TargetError as error:
+    except OutputsError as error:
         raise VerifyError(str(error)) from None
     environment_stacks = {n: v for n, v in stacks.items() if all(k in v for k in REQUIRED_OUTPUTS)}
     if len(environment_stacks) != 1:

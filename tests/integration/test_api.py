@@ -13,7 +13,8 @@ import boto3
 import pytest
 from boto3.dynamodb.types import TypeDeserializer
 
-from local.target import Reply, Target, new_marker, request
+from client.http import Reply, request
+from local.target import Target, new_marker
 
 CORS_HEADERS = ("access-control-allow-origin", "access-control-allow-methods", "access-control-allow-headers")
 LEAKS = ("Traceback", "botocore", "boto3", "amazonaws.com", "Exception", "data-api-", 'File "', "handler.py")
@@ -263,7 +264,7 @@ def test_each_request_leaves_one_log_line_in_cloudwatch(target: Target) -> None:
     reply = target.post(json.dumps({"marker": new_marker()}))
     item_id = reply.json()["id"]
     logs = boto3.client("logs")
-    group = target.outputs.get("lambda_log_group")
+    group = target.outputs.get("function_log_group_name")
     if not group:
         pytest.skip("the log group is read from DATA_API_OUTPUTS, which is not set")
     deadline = time.monotonic() + 120

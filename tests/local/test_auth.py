@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from client.http import request
 from local.process import local_api
-from local.target import request
 
 
 def test_api_key_mode_requires_the_key() -> None:

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from client.http import Reply
 from local import load
-from local.target import Reply, Target
+from local.target import Target
 
 
 def test_keyed_retries_store_every_payload_once(capsys: pytest.CaptureFixture[str]) -> None:

@@ -48,7 +48,7 @@ def test_a_second_synth_with_nothing_changed_is_skipped_and_says_so(project, cap
         "main.py",
         "constructs_lib/stack.py",
         "constructs_lib/config.py",
-        "capacity/model.py",
+        "constructs_lib/capacity_model.py",
         "lambda/handler.py",
         "Pipfile.lock",
         "settings.toml",

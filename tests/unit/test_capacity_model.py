@@ -7,9 +7,15 @@ from dataclasses import replace
 
 import pytest
 
-from capacity import model
 from capacity.cost import monthly_cost
-from capacity.model import STEP, WritePath, capacity_warning, floor_that_avoids_throttling, simulate
+from constructs_lib import capacity_model as model
+from constructs_lib.capacity_model import (
+    STEP,
+    WritePath,
+    capacity_warning,
+    floor_that_avoids_throttling,
+    simulate,
+)
 from constructs_lib.config import Settings
 
 DEFAULT = Settings(environment="dev")

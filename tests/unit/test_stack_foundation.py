@@ -101,8 +101,8 @@ EXPECTED_OUTPUTS = {
     "function_arn": "${aws_lambda_function.%s.arn}",
     "kms_key_arn": "${aws_kms_key.%s.arn}",
     "alert_topic_arn": "${aws_sns_topic.%s.arn}",
-    "lambda_log_group": "${aws_cloudwatch_log_group.%s.name}",
-    "access_log_group": "${aws_cloudwatch_log_group.%s.name}",
+    "function_log_group_name": "${aws_cloudwatch_log_group.%s.name}",
+    "access_log_group_name": "${aws_cloudwatch_log_group.%s.name}",
 }
 
 
@@ -122,8 +122,8 @@ def test_outputs_reference_the_right_resources_and_are_described(dev: Synthesize
         "function_arn": dev.ref("aws_lambda_function"),
         "kms_key_arn": dev.ref("aws_kms_key"),
         "alert_topic_arn": dev.ref("aws_sns_topic"),
-        "lambda_log_group": dev.ref("aws_cloudwatch_log_group", "ingest/log_group"),
-        "access_log_group": dev.ref("aws_cloudwatch_log_group", "rest_api/access_log_group"),
+        "function_log_group_name": dev.ref("aws_cloudwatch_log_group", "ingest/log_group"),
+        "access_log_group_name": dev.ref("aws_cloudwatch_log_group", "rest_api/access_log_group"),
     }
     for name, template in EXPECTED_OUTPUTS.items():
         assert outputs[name]["value"] == template % ids[name].split(".", 1)[1], name
@@ -163,3 +163,14 @@ def test_account_stack_owns_the_welcome_log_group_with_retention(account: Synthe
     # It exists before API Gateway would create it without retention.
     setting = account.resource("aws_api_gateway_account")
     assert account.ref("aws_cloudwatch_log_group") in setting["depends_on"]
+
+
+def test_every_output_is_in_the_one_list_and_named_resource_attribute(dev, auth_modes) -> None:
+    from constructs_lib.outputs import ENVIRONMENT_OUTPUTS, RENAMED, outputs_for
+
+    # cdktf writes outputs sorted by name.
+    assert set(dev.config["output"]) == {o.name for o in outputs_for(api_key=False)}
+    assert set(auth_modes["api_key"].config["output"]) == {o.name for o in ENVIRONMENT_OUTPUTS}
+    for output in ENVIRONMENT_OUTPUTS:
+        assert re.fullmatch(r"[a-z]+(_[a-z]+)*_(url|id|name|arn|value)", output.name), output.name
+    assert not set(RENAMED) & {o.name for o in ENVIRONMENT_OUTPUTS}

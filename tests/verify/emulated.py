@@ -219,6 +219,6 @@ def build_environment(settings: Settings, client: Any, api_url_base: str) -> dic
         "function_arn": function_arn,
         "kms_key_arn": key_arn,
         "alert_topic_arn": topic_arn,
-        "lambda_log_group": lambda_log_group,
-        "access_log_group": access_log_group,
+        "function_log_group_name": lambda_log_group,
+        "access_log_group_name": access_log_group,
     }

@@ -114,7 +114,7 @@ def _pitr(enabled: bool) -> Callable[[Emulated], None]:
 
 def _retention(days: int) -> Callable[[Emulated], None]:
     return lambda e: e.client("logs").put_retention_policy(
-        logGroupName=e.outputs["lambda_log_group"], retentionInDays=days
+        logGroupName=e.outputs["function_log_group_name"], retentionInDays=days
     )
 
 
@@ -180,7 +180,7 @@ def _alarm_actions(with_actions: bool) -> Callable[[Emulated], None]:
 DRIFTS = {
     "point-in-time recovery off": Drift(_pitr(False), _pitr(True), lambda e: "table: point-in-time recovery"),
     "wrong retention": Drift(
-        _retention(30), _retention(14), lambda e: f"log group {e.outputs['lambda_log_group']}"
+        _retention(30), _retention(14), lambda e: f"log group {e.outputs['function_log_group_name']}"
     ),
     "throttle changed": Drift(_throttle(200), _throttle(100), lambda e: "api: throttle per method"),
     "role policy widened": Drift(_widen_policy, _restore_policy, lambda e: "function: role policy"),

@@ -84,7 +84,7 @@ def _log_group_check(logging_config: dict[str, str] | None) -> Any:
 
     outputs = {
         "function_name": "data-api-dev-ingest",
-        "lambda_log_group": "/aws/lambda/data-api-dev-ingest",
+        "function_log_group_name": "/aws/lambda/data-api-dev-ingest",
         "table_name": "data-api-dev-data",
         "idempotency_table_name": "data-api-dev-idempotency",
     }

@@ -1,0 +1,24 @@
+"""The outputs file `make deploy` writes: {"<stack>": {"<output>": value}}."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+class OutputsError(Exception):
+    """The outputs file cannot be read; the message names it and says why."""
+
+
+def read_outputs_file(path: str) -> dict[str, dict[str, Any]]:
+    """The stacks of an outputs file (`make deploy`, or `cdktf deploy --outputs-file`)."""
+    try:
+        document = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise OutputsError(f"DATA_API_OUTPUTS={path}: no such file") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise OutputsError(f"DATA_API_OUTPUTS={path} is not a JSON outputs file ({error})") from None
+    if not isinstance(document, dict):
+        return {}
+    return {name: value for name, value in document.items() if isinstance(value, dict)}

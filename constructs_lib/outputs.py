@@ -1,0 +1,80 @@
+"""Every output an environment stack writes, in one list: its name (``<resource>_<attribute>``, as
+terraform-aws-modules names them), what it is, and whether it is secret. Pure: the stack writes
+these, `make verify`, `make load` and the tests read them, and docs/outputs.md is generated here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
+    description: str
+    sensitive: bool = False
+    api_key_only: bool = False
+    """Written only with api_auth=api_key."""
+
+
+API_URL = "api_url"
+API_ID = "api_id"
+STAGE_NAME = "stage_name"
+TABLE_NAME = "table_name"
+TABLE_ARN = "table_arn"
+FUNCTION_NAME = "function_name"
+FUNCTION_LOG_GROUP_NAME = "function_log_group_name"
+ACCESS_LOG_GROUP_NAME = "access_log_group_name"
+KMS_KEY_ARN = "kms_key_arn"
+ALERT_TOPIC_ARN = "alert_topic_arn"
+API_KEY_VALUE = "api_key_value"
+
+ENVIRONMENT_OUTPUTS: tuple[Output, ...] = (
+    Output(API_URL, "URL clients POST their data to"),
+    Output(API_ID, "Id of the REST API"),
+    Output(STAGE_NAME, "Stage of the REST API (the environment)"),
+    Output(TABLE_NAME, "DynamoDB table the data is stored in"),
+    Output(TABLE_ARN, "ARN of the DynamoDB table"),
+    Output("idempotency_table_name", "DynamoDB table of the Idempotency-Key records"),
+    Output("idempotency_table_arn", "ARN of the idempotency table"),
+    Output(FUNCTION_NAME, "Name of the ingest function"),
+    Output("function_arn", "ARN of the ingest function"),
+    Output(FUNCTION_LOG_GROUP_NAME, "Log group of the ingest function"),
+    Output(ACCESS_LOG_GROUP_NAME, "Log group of the API's access log"),
+    Output(KMS_KEY_ARN, "ARN of the KMS key encrypting tables, logs and topic"),
+    Output(ALERT_TOPIC_ARN, "SNS topic the alarms notify"),
+    Output("dashboard_url", "CloudWatch dashboard of this environment"),
+    Output("api_key_id", "Id of the API key clients send as x-api-key", api_key_only=True),
+    Output(
+        API_KEY_VALUE,
+        'The API key itself: `make cdktf ARGS="output <stack>"` or `terraform output -raw api_key_value`',
+        sensitive=True,
+        api_key_only=True,
+    ),
+)
+
+RENAMED: Mapping[str, str] = {
+    "lambda_log_group": FUNCTION_LOG_GROUP_NAME,
+    "access_log_group": ACCESS_LOG_GROUP_NAME,
+}
+"""Outputs renamed to the ``<resource>_<attribute>`` form (2026-12-01): old name -> new name."""
+
+VERIFY_NEEDS: tuple[str, ...] = (API_URL, API_ID, STAGE_NAME, TABLE_NAME, TABLE_ARN, KMS_KEY_ARN)
+"""What tells an environment stack's outputs apart from the account's (and what verify reads)."""
+
+
+def outputs_for(api_key: bool) -> tuple[Output, ...]:
+    """The outputs a stack writes in its auth mode."""
+    return tuple(o for o in ENVIRONMENT_OUTPUTS if api_key or not o.api_key_only)
+
+
+def render_table() -> str:
+    """docs/outputs.md: one row per output."""
+    rows = ["| output | what it is | written |", "|---|---|---|"]
+    for output in ENVIRONMENT_OUTPUTS:
+        when = 'with `api_auth = "api_key"`' if output.api_key_only else "always"
+        secret = "; sensitive: left out of `.build/outputs-<env>.json`" if output.sensitive else ""
+        description = output.description.replace("|", "\\|")
+        rows.append(f"| `{output.name}` | {description} | {when}{secret} |")
+    renamed = "\n".join(f"- `{old}` is now `{new}`" for old, new in RENAMED.items())
+    return "\n".join(rows) + f"\n\nRenamed on 2026-12-01 (update scripts that read them):\n\n{renamed}\n"
