@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-from cdktf import Fn, TerraformResource, TerraformResourceLifecycle
+import jsii
+from cdktf import Fn, IResolveContext, IStringProducer, Lazy, TerraformResource, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.api_gateway_api_key import ApiGatewayApiKey
 from cdktf_cdktf_provider_aws.api_gateway_deployment import ApiGatewayDeployment
 from cdktf_cdktf_provider_aws.api_gateway_gateway_response import ApiGatewayGatewayResponse
@@ -48,6 +50,48 @@ from constructs_lib.contract import (
 )
 
 POST_STATUS_CODES = ("200", "400", "413", "500", "503")
+
+_Part = TypeVar("_Part", bound=TerraformResource)
+
+SNAPSHOT_PART_TYPES: tuple[str, ...] = (
+    "aws_api_gateway_rest_api",
+    "aws_api_gateway_resource",
+    "aws_api_gateway_method",
+    "aws_api_gateway_integration",
+    "aws_api_gateway_method_response",
+    "aws_api_gateway_integration_response",
+    "aws_api_gateway_gateway_response",
+    "aws_api_gateway_model",
+    "aws_api_gateway_request_validator",
+    "aws_api_gateway_authorizer",
+)
+"""What a deployment snapshots: every resource of these types must be a registered part."""
+STAGE_LEVEL_TYPES: tuple[str, ...] = (
+    "aws_api_gateway_deployment",
+    "aws_api_gateway_stage",
+    "aws_api_gateway_method_settings",
+    "aws_api_gateway_api_key",
+    "aws_api_gateway_usage_plan",
+    "aws_api_gateway_usage_plan_key",
+    "aws_api_gateway_account",
+    "aws_api_gateway_domain_name",
+    "aws_api_gateway_base_path_mapping",
+)
+"""API Gateway resources that are not in a deployment's snapshot (they take effect on their own)."""
+
+
+@jsii.implements(IStringProducer)
+class _Trigger:
+    """The hash of every registered part, produced when the stack is synthesized: a part
+    registered after the deployment was created is still in its trigger."""
+
+    def __init__(self, parts: list[TerraformResource]) -> None:
+        self._parts = parts
+
+    def produce(self, context: IResolveContext) -> str:
+        return Fn.sha1(Fn.jsonencode([part.fqn for part in self._parts]))
+
+
 """The statuses the function answers with (documented on the method; a proxy passes any)."""
 
 
@@ -100,14 +144,40 @@ class RestApi(Construct):
             # A replaced API exists before the old one goes, so the stage is never left dangling.
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
-        self.resource = ApiGatewayResource(
+        # A deployment is a snapshot: without a trigger, changes to the API never ship. Its
+        # trigger is every part registered with this API (self.part), so a part cannot be added
+        # without redeploying; tests/unit/test_stack_api.py fails on any API Gateway resource of
+        # the stack that is neither a part nor stage-level. The API itself is a part: a change to
+        # it (binary media types, say) is served only once a new deployment carries it.
+        # https://docs.aws.amazon.com/apigateway/latest/developerguide/updating-api.html
+        # create_before_destroy: the stage moves to the new deployment before the old one goes.
+        # Terraform forces it onto every dependency of the deployment, transitively
+        # (https://developer.hashicorp.com/terraform/language/meta-arguments/lifecycle,
+        # hashicorp/terraform#35331): these are only the API's own name-free parts
+        # (tests/unit/test_lifecycle.py holds the list).
+        self._parts: list[TerraformResource] = [self.api]
+        self.deployment = ApiGatewayDeployment(
             self,
-            "data",
+            "deployment",
             rest_api_id=self.api.id,
-            parent_id=self.api.root_resource_id,
-            path_part=RESOURCE_PATH,
+            description=f"{props.api_name} {props.stage_name}",
+            triggers={"redeployment": Lazy.string_value(_Trigger(self._parts))},
+            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
-        shaping = self._post_method(props) + self._preflight(props) + self._gateway_responses(props)
+        self.resource = self.part(
+            ApiGatewayResource(
+                self,
+                "data",
+                rest_api_id=self.api.id,
+                parent_id=self.api.root_resource_id,
+                path_part=RESOURCE_PATH,
+            ),
+            # The resource is referenced by every method: ordering comes with it.
+            wait_for=False,
+        )
+        self._post_method(props)
+        self._preflight(props)
+        self._gateway_responses(props)
         self.permission = LambdaPermission(
             self,
             "invoke_permission",
@@ -116,28 +186,6 @@ class RestApi(Construct):
             function_name=props.function_name,
             principal="apigateway.amazonaws.com",
             source_arn=f"{self.api.execution_arn}/{props.stage_name}/POST/{RESOURCE_PATH}",
-        )
-        self.deployment = ApiGatewayDeployment(
-            self,
-            "deployment",
-            rest_api_id=self.api.id,
-            description=f"{props.api_name} {props.stage_name}",
-            # A deployment is a snapshot: without a trigger, changes to the API never ship.
-            # create_before_destroy: the stage moves to the new deployment before the old one
-            # goes. Terraform forces it onto every dependency of the deployment, transitively
-            # (https://developer.hashicorp.com/terraform/language/meta-arguments/lifecycle,
-            # hashicorp/terraform#35331): these are only the API's own name-free parts
-            # (tests/unit/test_lifecycle.py holds the list).
-            # The API itself is one of the parts: a change to it (binary media types, say) is
-            # only served once a new deployment carries it to the stage.
-            # https://docs.aws.amazon.com/apigateway/latest/developerguide/updating-api.html
-            triggers={
-                "redeployment": Fn.sha1(
-                    Fn.jsonencode([self.api.fqn, self.resource.fqn, *(r.fqn for r in shaping)])
-                )
-            },
-            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
-            depends_on=shaping,
         )
         self.access_log_group_name = props.access_log_group_name
         self.access_log_group = CloudwatchLogGroup(
@@ -214,7 +262,20 @@ class RestApi(Construct):
             usage_plan_id=self.usage_plan.id,
         )
 
-    def _post_method(self, props: RestApiProps) -> list[TerraformResource]:
+    def part(self, resource: _Part, wait_for: bool = True) -> _Part:
+        """Register a part of the API's shape (a resource, method, integration, response, model,
+        validator, authorizer): it joins the deployment's trigger, and the deployment waits for it."""
+        self._parts.append(resource)
+        if wait_for:
+            address = f"{resource.terraform_resource_type}.{resource.friendly_unique_id}"
+            self.deployment.depends_on = [*(self.deployment.depends_on or []), address]
+        return resource
+
+    @property
+    def parts(self) -> tuple[TerraformResource, ...]:
+        return tuple(self._parts)
+
+    def _post_method(self, props: RestApiProps) -> None:
         post = ApiGatewayMethod(
             self,
             "post",
@@ -249,9 +310,10 @@ class RestApi(Construct):
             )
             for status in POST_STATUS_CODES
         ]
-        return [post, integration, *responses]
+        for shaped in (post, integration, *responses):
+            self.part(shaped)
 
-    def _preflight(self, props: RestApiProps) -> list[TerraformResource]:
+    def _preflight(self, props: RestApiProps) -> None:
         headers = cors_headers(props.cors_allowed_origin)
         options = ApiGatewayMethod(
             self,
@@ -292,23 +354,24 @@ class RestApi(Construct):
             },
             depends_on=[integration],
         )
-        return [options, integration, response, integration_response]
+        for shaped in (options, integration, response, integration_response):
+            self.part(shaped)
 
-    def _gateway_responses(self, props: RestApiProps) -> list[TerraformResource]:
+    def _gateway_responses(self, props: RestApiProps) -> None:
         """API Gateway's own errors (throttling, auth, timeouts) carry the CORS headers too."""
         headers = cors_headers(props.cors_allowed_origin)
-        return [
-            ApiGatewayGatewayResponse(
-                self,
-                f"gateway_response_{kind.lower()}",
-                rest_api_id=self.api.id,
-                response_type=kind,
-                response_parameters={
-                    f"gatewayresponse.header.{name}": f"'{value}'" for name, value in headers.items()
-                },
+        for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
+            self.part(
+                ApiGatewayGatewayResponse(
+                    self,
+                    f"gateway_response_{kind.lower()}",
+                    rest_api_id=self.api.id,
+                    response_type=kind,
+                    response_parameters={
+                        f"gatewayresponse.header.{name}": f"'{value}'" for name, value in headers.items()
+                    },
+                )
             )
-            for kind in ("DEFAULT_4XX", "DEFAULT_5XX")
-        ]
 
     @property
     def invoke_url(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from constructs_lib.contract import ACCESS_LOG_FORMAT
 from tests.conftest import SynthesizedStack
@@ -184,3 +185,62 @@ def test_method_settings_throttle_log_and_never_trace_data(dev: SynthesizedStack
         "logging_level": "INFO",
         "data_trace_enabled": False,
     }
+
+
+def test_every_api_gateway_resource_is_a_registered_part_or_stage_level(synthesized, auth_modes) -> None:
+    from constructs_lib.rest_api import SNAPSHOT_PART_TYPES, STAGE_LEVEL_TYPES
+
+    for stack in [*synthesized.values(), *auth_modes.values()]:
+        for kind, blocks in stack.config.get("resource", {}).items():
+            if not kind.startswith("aws_api_gateway_"):
+                continue
+            # A new kind of API Gateway resource must be classified here before it can ship.
+            assert kind in SNAPSHOT_PART_TYPES + STAGE_LEVEL_TYPES, f"{stack.name}: unclassified {kind}"
+            if kind not in SNAPSHOT_PART_TYPES:
+                continue
+            [deployment] = stack.resources("aws_api_gateway_deployment").values()
+            trigger = deployment["triggers"]["redeployment"]
+            for name in blocks:
+                assert re.search(rf"[\[ ]{kind}\.{name}[,\]]", trigger), (
+                    f"{stack.name}: {kind}.{name} never redeploys"
+                )
+
+
+def test_a_part_registered_after_the_deployment_still_joins_its_trigger(tmp_path_factory) -> None:
+    from cdktf import App, TerraformStack
+    from cdktf_cdktf_provider_aws.api_gateway_model import ApiGatewayModel
+    from cdktf_cdktf_provider_aws.provider import AwsProvider
+
+    from constructs_lib.rest_api import RestApi, RestApiProps
+
+    app = App(outdir=str(tmp_path_factory.mktemp("late-part")))
+    stack = TerraformStack(app, "late")
+    AwsProvider(stack, "aws", region="us-east-1")
+    props = RestApiProps(
+        api_name="late-api",
+        stage_name="dev",
+        function_name="late-ingest",
+        function_invoke_arn="arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/x/invocations",
+        live_after=[],
+        throttle_rate_limit=100,
+        throttle_burst_limit=50,
+        cors_allowed_origin="*",
+        tracing_enabled=False,
+        access_log_group_name="/aws/apigateway/late",
+        log_retention_days=14,
+        kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/k",
+        api_auth="none",
+        api_key_daily_quota=1,
+    )
+    api = RestApi(stack, "rest_api", props)
+    model = api.part(
+        ApiGatewayModel(
+            stack, "model", rest_api_id=api.api.id, name="Late", content_type="application/json", schema="{}"
+        )
+    )
+    app.synth()
+    config = json.loads((Path(app.outdir) / "stacks" / "late" / "cdk.tf.json").read_text())
+    [deployment] = config["resource"]["aws_api_gateway_deployment"].values()
+    address = f"aws_api_gateway_model.{model.friendly_unique_id}"
+    assert address in deployment["triggers"]["redeployment"]
+    assert address in deployment["depends_on"]
