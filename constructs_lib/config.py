@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 from constructs_lib import naming
-from constructs_lib.contract import FUNCTION_RULES, PROJECT_ROOT
+from constructs_lib.contract import FUNCTION_ENVIRONMENT, FUNCTION_RULES, PROJECT_ROOT
 
 PROJECT = "data-api"
 
@@ -219,6 +219,20 @@ class Settings:
     @property
     def effective_on_demand_max_write_units(self) -> int:
         return self.on_demand_max_write_units or self.peak_write_units
+
+    def function_variables(self, table_name: str, idempotency_table_name: str) -> dict[str, str]:
+        """The function's environment variables in this environment (lambda/environment.py), as
+        the stack sets them: what make local runs with and make verify expects."""
+        variables: dict[str, str] = FUNCTION_ENVIRONMENT.FunctionEnvironment(
+            table_name=table_name,
+            stage=self.environment,
+            log_level=self.log_level,
+            cors_allowed_origin=self.cors_allowed_origin,
+            idempotency_table_name=idempotency_table_name,
+            idempotency_retention_seconds=self.idempotency_retention_hours * 3600,
+            api_auth=self.api_auth,
+        ).variables()
+        return variables
 
     @property
     def tags(self) -> dict[str, str]:

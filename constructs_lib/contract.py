@@ -18,11 +18,6 @@ SORT_KEY = "timestamp"
 """The table's key schema: both strings."""
 
 
-IDEMPOTENCY_KEY = "key"
-IDEMPOTENCY_EXPIRY_ATTRIBUTE = "expires_at"
-"""The idempotency table: one string key; the expiry (epoch seconds) is its TTL attribute."""
-
-
 def table_definition(
     table_name: str, read_capacity: int, write_capacity: int, idempotency: bool = False
 ) -> dict[str, object]:
@@ -79,6 +74,8 @@ def load_function_module(name: str, module_name: str | None = None) -> ModuleTyp
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
+    # Registered before it runs, as an import would: a dataclass looks its module up by name.
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
@@ -86,6 +83,15 @@ def load_function_module(name: str, module_name: str | None = None) -> ModuleTyp
 FUNCTION_RULES: ModuleType = load_function_module("ingest", "data_api_function_rules")
 """The function's pure rules (lambda/ingest.py: no AWS, no environment), loaded once for every
 part of the project that must agree with the function: CORS, binary types, the time budget."""
+
+IDEMPOTENCY_KEY: str = FUNCTION_RULES.RECORD_KEY
+IDEMPOTENCY_EXPIRY_ATTRIBUTE: str = FUNCTION_RULES.RECORD_EXPIRY
+"""The idempotency table: one string key; the expiry (epoch seconds) is its TTL attribute. The
+function's own names (lambda/ingest.py), so the table and the records never disagree."""
+
+FUNCTION_ENVIRONMENT: ModuleType = load_function_module("environment", "data_api_function_environment")
+"""The function's environment variables (lambda/environment.py): the stack, make local, make verify
+and the tests set them through FUNCTION_ENVIRONMENT.FunctionEnvironment(...).variables()."""
 
 BINARY_MEDIA_TYPES: tuple[str, ...] = FUNCTION_RULES.BINARY_MEDIA_TYPES
 """Content types API Gateway hands the function base64-encoded (bytes stay bytes); the

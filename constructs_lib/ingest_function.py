@@ -23,7 +23,7 @@ from constructs import Construct
 
 from constructs_lib.accepted_findings import accept_findings
 from constructs_lib.aws_context import AwsContext
-from constructs_lib.contract import FUNCTION_SOURCE_DIR, HANDLER, PROJECT_ROOT
+from constructs_lib.contract import FUNCTION_ENVIRONMENT, FUNCTION_SOURCE_DIR, HANDLER, PROJECT_ROOT
 from constructs_lib.iam_policy import policy_document
 from constructs_lib.policies import function_statements, service_trust_policy
 
@@ -141,15 +141,15 @@ class IngestFunction(Construct):
             memory_size=props.memory_mb,
             timeout=props.timeout_seconds,
             environment=LambdaFunctionEnvironment(
-                variables={
-                    "TABLE_NAME": props.table_name,
-                    "STAGE": props.stage,
-                    "LOG_LEVEL": props.log_level,
-                    "CORS_ALLOWED_ORIGIN": props.cors_allowed_origin,
-                    "IDEMPOTENCY_TABLE_NAME": props.idempotency_table_name,
-                    "IDEMPOTENCY_RETENTION_SECONDS": str(props.idempotency_retention_seconds),
-                    "API_AUTH": props.api_auth,
-                }
+                variables=FUNCTION_ENVIRONMENT.FunctionEnvironment(
+                    table_name=props.table_name,
+                    stage=props.stage,
+                    log_level=props.log_level,
+                    cors_allowed_origin=props.cors_allowed_origin,
+                    idempotency_table_name=props.idempotency_table_name,
+                    idempotency_retention_seconds=props.idempotency_retention_seconds,
+                    api_auth=props.api_auth,
+                ).variables()
             ),
             tracing_config=LambdaFunctionTracingConfig(
                 mode="Active" if props.tracing_enabled else "PassThrough"

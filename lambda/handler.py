@@ -16,23 +16,16 @@ from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 import ingest
+from environment import FunctionEnvironment
 
-
-def _required_env(name: str) -> str:
-    value = os.environ.get(name, "")
-    if not value:
-        # At import, so a misconfigured function fails its first cold start, not each request.
-        raise RuntimeError(f"environment variable {name} must be set")
-    return value
-
-
-TABLE_NAME = _required_env("TABLE_NAME")
-STAGE = os.environ.get("STAGE", "")
-LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
-CORS_ALLOWED_ORIGIN = os.environ.get("CORS_ALLOWED_ORIGIN", "*")
-IDEMPOTENCY_TABLE_NAME = os.environ.get("IDEMPOTENCY_TABLE_NAME", "")
-IDEMPOTENCY_RETENTION_SECONDS = int(os.environ.get("IDEMPOTENCY_RETENTION_SECONDS", "86400"))
-API_AUTH = os.environ.get("API_AUTH", "none")
+ENVIRONMENT = FunctionEnvironment.read(os.environ)
+TABLE_NAME = ENVIRONMENT.table_name
+STAGE = ENVIRONMENT.stage
+LOG_LEVEL = ENVIRONMENT.log_level
+CORS_ALLOWED_ORIGIN = ENVIRONMENT.cors_allowed_origin
+IDEMPOTENCY_TABLE_NAME = ENVIRONMENT.idempotency_table_name
+IDEMPOTENCY_RETENTION_SECONDS = ENVIRONMENT.idempotency_retention_seconds
+API_AUTH = ENVIRONMENT.api_auth
 
 MAX_ATTEMPTS = ingest.MAX_ATTEMPTS
 RETRY_AFTER_SECONDS = 1
@@ -194,7 +187,10 @@ def _transact_once(
                         "Item": record,
                         # A record past its expiry is as good as gone, even before TTL deletes it.
                         "ConditionExpression": "attribute_not_exists(#key) OR #expires < :now",
-                        "ExpressionAttributeNames": {"#key": "key", "#expires": "expires_at"},
+                        "ExpressionAttributeNames": {
+                            "#key": ingest.RECORD_KEY,
+                            "#expires": ingest.RECORD_EXPIRY,
+                        },
                         "ExpressionAttributeValues": {":now": {"N": str(now_epoch)}},
                         "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                     }
@@ -245,11 +241,11 @@ def put_idempotent(
     existing = _with_retries(attempt, remaining_seconds)
     if existing is None:
         return None
-    if existing.get("fingerprint", {}).get("S") != record["fingerprint"]["S"]:
+    if existing.get(ingest.RECORD_FINGERPRINT, {}).get("S") != record[ingest.RECORD_FINGERPRINT]["S"]:
         raise KeyReusedError()
-    if existing.get("item_id", {}).get("S") == item["id"]["S"]:
+    if existing.get(ingest.RECORD_ITEM_ID, {}).get("S") == item["id"]["S"]:
         return None  # our own earlier attempt landed; its answer was lost
-    return str(existing["answer"]["S"])
+    return str(existing[ingest.RECORD_ANSWER]["S"])
 
 
 def _store(event: dict[str, Any], context: Any) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -378,6 +378,15 @@ def record_key(scope: str, key: str) -> str:
     return hashlib.sha256(f"{scope}\n{key}".encode()).hexdigest()
 
 
+RECORD_KEY = "key"
+"""The idempotency table's partition key (the stack's key schema reads it from here)."""
+RECORD_EXPIRY = "expires_at"
+"""Epoch seconds after which a record counts as absent; the table's TTL attribute."""
+RECORD_FINGERPRINT = "fingerprint"
+RECORD_ITEM_ID = "item_id"
+RECORD_ANSWER = "answer"
+
+
 def build_record(
     key: str,
     fingerprint: str,
@@ -389,12 +398,12 @@ def build_record(
 ) -> dict[str, AttributeValue]:
     """The idempotency record written with the item: enough to replay the answer exactly."""
     return {
-        "key": {"S": key},
-        "fingerprint": {"S": fingerprint},
-        "item_id": {"S": item_id},
+        RECORD_KEY: {"S": key},
+        RECORD_FINGERPRINT: {"S": fingerprint},
+        RECORD_ITEM_ID: {"S": item_id},
         "item_timestamp": {"S": timestamp},
-        "answer": {"S": answer},
-        "expires_at": {"N": str(now_epoch + retention_seconds)},
+        RECORD_ANSWER: {"S": answer},
+        RECORD_EXPIRY: {"N": str(now_epoch + retention_seconds)},
     }
 
 

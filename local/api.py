@@ -249,13 +249,7 @@ class LocalApi:
         self._function = load_function(
             {
                 "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
-                "TABLE_NAME": self.table_name,
-                "STAGE": settings.environment,
-                "LOG_LEVEL": settings.log_level,
-                "CORS_ALLOWED_ORIGIN": settings.cors_allowed_origin,
-                "IDEMPOTENCY_TABLE_NAME": self.idempotency_table_name,
-                "IDEMPOTENCY_RETENTION_SECONDS": str(settings.idempotency_retention_hours * 3600),
-                "API_AUTH": settings.api_auth,
+                **settings.function_variables(self.table_name, self.idempotency_table_name),
             }
         )
         # The function's own CORS definition, which the stack also uses for the preflight.

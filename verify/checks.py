@@ -290,15 +290,7 @@ def function_checks(d: Deployment) -> Iterator[Check]:
     )  # fmt: skip
     yield compare(
         "function: environment",
-        {
-            "TABLE_NAME": d.output("table_name"),
-            "STAGE": s.environment,
-            "LOG_LEVEL": s.log_level,
-            "CORS_ALLOWED_ORIGIN": s.cors_allowed_origin,
-            "IDEMPOTENCY_TABLE_NAME": d.output("idempotency_table_name"),
-            "IDEMPOTENCY_RETENTION_SECONDS": str(s.idempotency_retention_hours * 3600),
-            "API_AUTH": s.api_auth,
-        },
+        s.function_variables(d.output("table_name"), d.output("idempotency_table_name")),
         config.get("Environment", {}).get("Variables", {}),
     )
     yield compare(

@@ -114,17 +114,7 @@ def build_environment(settings: Settings, client: Any, api_url_base: str) -> dic
         Code={"ZipFile": archive.getvalue()},
         MemorySize=s.lambda_memory_mb,
         Timeout=s.lambda_timeout_seconds,
-        Environment={
-            "Variables": {
-                "TABLE_NAME": table_name,
-                "STAGE": s.environment,
-                "LOG_LEVEL": s.log_level,
-                "CORS_ALLOWED_ORIGIN": s.cors_allowed_origin,
-                "IDEMPOTENCY_TABLE_NAME": idempotency_table_name,
-                "IDEMPOTENCY_RETENTION_SECONDS": str(s.idempotency_retention_hours * 3600),
-                "API_AUTH": s.api_auth,
-            }
-        },
+        Environment={"Variables": s.function_variables(table_name, idempotency_table_name)},
         TracingConfig={"Mode": "Active" if s.tracing_enabled else "PassThrough"},
         LoggingConfig={"LogFormat": "Text", "LogGroup": lambda_log_group},
     )["FunctionArn"]
