@@ -8,13 +8,8 @@ import warnings
 from pathlib import Path
 
 from constructs_lib.capacity_model import capacity_warning
-from constructs_lib.config import (
-    DeprecatedSettingWarning,
-    SettingsError,
-    load_environments,
-    override_notices,
-)
 from constructs_lib.output_dir import remove_stale_stacks
+from constructs_lib.settings import DeprecatedSettingWarning, SettingsError, load, override_notices
 
 
 def _show_warning(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
@@ -25,7 +20,7 @@ def main() -> int:
     warnings.showwarning = _show_warning
     warnings.simplefilter("always", DeprecatedSettingWarning)
     try:
-        environments = load_environments(os.environ)
+        environments = load(os.environ)
     except SettingsError as error:
         # Before anything is synthesized: a bad setting leaves no partial output behind.
         print(f"data-api: error: {error}", file=sys.stderr)

@@ -6,7 +6,7 @@ from statistics import fmean
 
 from capacity import prices
 from constructs_lib.capacity_model import Simulation, WritePath
-from constructs_lib.config import Settings
+from constructs_lib.settings import Settings
 
 MONTH_SECONDS = 30 * 86400
 MONTH_HOURS = MONTH_SECONDS / 3600

@@ -15,8 +15,8 @@ from typing import Any
 from capacity import prices
 from capacity.cost import monthly_cost
 from constructs_lib.capacity_model import SCENARIOS, STEP, WritePath
-from constructs_lib.config import BILLING_MODES, Settings, SettingsError, load_settings
 from constructs_lib.contract import PROJECT_ROOT
+from constructs_lib.settings import BILLING_MODES, Settings, SettingsError, load
 
 DEFAULT_OUT = PROJECT_ROOT / ".build" / "capacity"
 
@@ -102,7 +102,7 @@ def plot_step(settings: Settings, path: Path) -> None:
 def main(env: dict[str, str] | None = None) -> int:
     env = dict(os.environ if env is None else env)
     try:
-        all_settings = load_settings(env)
+        all_settings = [r.settings for r in load(env)]
     except SettingsError as error:
         print(f"data-api: error: {error}", file=sys.stderr)
         return 1

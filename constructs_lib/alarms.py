@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from constructs import Construct
 
-from constructs_lib.config import Settings
+from constructs_lib.settings import Settings
 
 if TYPE_CHECKING:
     from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from constructs_lib.config import TRANSACTION_WRITE_UNITS, Settings
+from constructs_lib.settings import TRANSACTION_WRITE_UNITS, Settings
 
 # DynamoDB keeps up to 300 s of unused provisioned capacity as burst credit (best effort).
 # https://repost.aws/knowledge-center/dynamodb-spiky-workloads-short-intervals

@@ -41,6 +41,7 @@ from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
 from constructs import Construct
 
 from constructs_lib.accepted_findings import accept_findings
+from constructs_lib.auth import AuthStrategy
 from constructs_lib.contract import (
     ACCESS_LOG_FORMAT,
     BINARY_MEDIA_TYPES,
@@ -123,8 +124,8 @@ class RestApiProps:
     access_log_group_name: str
     log_retention_days: int
     kms_key_arn: str
-    api_auth: str
-    """``none``, ``api_key`` or ``iam``: how POST /data is protected (OPTIONS stays open for CORS)."""
+    auth: AuthStrategy
+    """How POST /data is protected (OPTIONS stays open for CORS)."""
     api_key_daily_quota: int
 
 
@@ -238,7 +239,7 @@ class RestApi(Construct):
         for group in (self.access_log_group, self.execution_log_group):
             accept_findings(group, "CKV_AWS_338")
         self.api_key: ApiGatewayApiKey | None = None
-        if props.api_auth == "api_key":
+        if props.auth.api_key_required:
             self._api_key_access(props)
 
     def _api_key_access(self, props: RestApiProps) -> None:
@@ -282,10 +283,10 @@ class RestApi(Construct):
             rest_api_id=self.api.id,
             resource_id=self.resource.id,
             http_method="POST",
-            authorization="AWS_IAM" if props.api_auth == "iam" else "NONE",
-            api_key_required=props.api_auth == "api_key",
+            authorization=props.auth.method_authorization,
+            api_key_required=props.auth.api_key_required,
         )
-        accept_findings(post, "CKV2_AWS_53", *(["CKV_AWS_59"] if props.api_auth == "none" else []))
+        accept_findings(post, "CKV2_AWS_53", *props.auth.accepted_findings)
         integration = ApiGatewayIntegration(
             self,
             "post_integration",

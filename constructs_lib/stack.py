@@ -26,7 +26,6 @@ from constructs_lib import naming
 from constructs_lib.accepted_findings import accept_findings
 from constructs_lib.alarms import Alarms, AlarmsProps, alarm_specs, write_throttle_metric
 from constructs_lib.aws_context import AwsContext
-from constructs_lib.config import ALERT_EMAIL_PATTERN, PROJECT, REQUIRED_TAG_KEYS, Settings
 from constructs_lib.contract import EXECUTION_LOG_GROUP_PREFIX
 from constructs_lib.encryption import DataKey, DataKeyProps
 from constructs_lib.iam_policy import policy_document
@@ -36,6 +35,7 @@ from constructs_lib.outputs import outputs_for
 from constructs_lib.policies import logs_caller_statements, service_trust_policy
 from constructs_lib.policy_checks import LogGroupCheck, RequiredTagsCheck
 from constructs_lib.rest_api import RestApi, RestApiProps
+from constructs_lib.settings import ALERT_EMAIL_PATTERN, PROJECT, REQUIRED_TAG_KEYS, Settings
 from constructs_lib.state_bucket import StateBucket, StateBucketProps
 from constructs_lib.storage import DataTable, IdempotencyTable, TableProps
 
@@ -249,7 +249,7 @@ class DataApiStack(_BaseStack):
                 access_log_group_name=f"/aws/apigateway/{s.resource_name('access')}",
                 log_retention_days=s.log_retention_days,
                 kms_key_arn=data_key.arn,
-                api_auth=s.api_auth,
+                auth=s.auth,
                 api_key_daily_quota=s.api_key_daily_quota,
             ),
         )

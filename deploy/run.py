@@ -19,15 +19,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from constructs_lib.config import (
+from constructs_lib.node import NodeError, node_bin_dir, node_environment
+from constructs_lib.settings import (
     Settings,
     SettingsError,
-    check_variables,
     is_alert_email,
+    listed_environments,
+    load,
     read_settings_file,
-    resolve,
 )
-from constructs_lib.node import NodeError, node_bin_dir, node_environment
 from deploy.stacks import StackError, read_manifest, run_order
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -88,7 +88,6 @@ def environment_settings(environment: str, env: Mapping[str, str]) -> Settings:
     """The settings synth used for ENV, which must be an environment the settings file lists."""
     try:
         settings_file = read_settings_file(env)
-        check_variables(env, settings_file)
         choices = ", ".join(settings_file.environments)
         if not environment:
             raise DeployError(f"ENV is not set: add ENV=<environment>, one of {choices}")
@@ -96,16 +95,14 @@ def environment_settings(environment: str, env: Mapping[str, str]) -> Settings:
             raise DeployError(
                 f"ENV={environment} is not an environment of {settings_file.label}; choose one of {choices}"
             )
-        return resolve(environment, env, settings_file).settings
+        return load(env, [environment])[0].settings
     except SettingsError as error:
         raise DeployError(str(error)) from None
 
 
 def all_settings(env: Mapping[str, str]) -> list[Settings]:
     try:
-        settings_file = read_settings_file(env)
-        check_variables(env, settings_file)
-        return [resolve(e, env, settings_file).settings for e in settings_file.environments]
+        return [resolved.settings for resolved in load(env, listed_environments(env))]
     except SettingsError as error:
         raise DeployError(str(error)) from None
 

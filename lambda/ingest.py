@@ -11,7 +11,7 @@ import hashlib
 import json
 import math
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from decimal import Context, Decimal
 from typing import Any, Optional, Union
@@ -362,15 +362,24 @@ def body_fingerprint(body: Union[str, bytes], content_type: Optional[str]) -> st
     return digest.hexdigest()
 
 
+def _identity(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    return as_mapping(as_mapping(event.get("requestContext")).get("identity"))
+
+
+CALLER_SCOPES: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
+    # Nobody is known: keys are shared by every caller.
+    "none": lambda event: "",
+    "api_key": lambda event: f"api-key:{_identity(event).get('apiKeyId') or ''}",
+    "iam": lambda event: f"iam:{_identity(event).get('userArn') or _identity(event).get('caller') or ''}",
+}
+"""Whose Idempotency-Keys a request's are, per api_auth mode (constructs_lib/auth.py has one
+strategy per mode, and a test holds the two lists equal)."""
+
+
 def caller_scope(event: Mapping[str, Any], api_auth: str) -> str:
     """Whose keys these are: the API key's id (api_key mode), the signer (iam mode); in none
     mode nobody is known and keys are shared by every caller."""
-    identity = as_mapping(as_mapping(event.get("requestContext")).get("identity"))
-    if api_auth == "api_key":
-        return f"api-key:{identity.get('apiKeyId') or ''}"
-    if api_auth == "iam":
-        return f"iam:{identity.get('userArn') or identity.get('caller') or ''}"
-    return ""
+    return CALLER_SCOPES[api_auth](event)
 
 
 def record_key(scope: str, key: str) -> str:

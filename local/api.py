@@ -24,13 +24,13 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from constructs_lib.config import Settings, SettingsError, settings_from_env
 from constructs_lib.contract import (
     FUNCTION_RULES,
     RESOURCE_PATH,
     load_function_module,
     table_definition,
 )
+from constructs_lib.settings import Settings, SettingsError, load_one
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 """API Gateway's limit on a request payload."""
@@ -226,7 +226,7 @@ class LocalApi:
     ) -> None:
         self.settings = settings
         # api_auth=api_key: the key POST /data requires (x-api-key), as the usage plan would.
-        self.api_key = (api_key or secrets.token_urlsafe(24)) if settings.api_auth == "api_key" else None
+        self.api_key = (api_key or secrets.token_urlsafe(24)) if settings.auth.api_key_required else None
         self.table_name = settings.resource_name("data")
         self.idempotency_table_name = settings.resource_name("idempotency")
         self._moto: Any = None
@@ -484,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
     arguments = parser.parse_args(argv)
     try:
-        settings = settings_from_env(LOCAL_ENVIRONMENT, os.environ)
+        settings = load_one(LOCAL_ENVIRONMENT, os.environ)
     except SettingsError as error:
         print(f"data-api: error: {error}", file=sys.stderr)
         return 1
@@ -509,10 +509,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"API key (send it as x-api-key; set {API_KEY_VARIABLE} to choose it): {api.api_key}", flush=True
         )
-    if settings.api_auth == "iam":
-        print(
-            "note: api_auth=iam is not emulated here (no SigV4 check); every request is admitted", flush=True
-        )
+    if settings.auth.local_note:
+        print(settings.auth.local_note, flush=True)
     print("Ctrl-C stops it.", flush=True)
     stopped.wait()
     api.stop()

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from constructs_lib.config import ENVIRONMENTS, Settings
+from constructs_lib.settings import ENVIRONMENTS, Settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

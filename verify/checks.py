@@ -20,7 +20,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 from client.http import Reply, request
 from constructs_lib.alarms import MetricAlarmSpec, alarm_specs
 from constructs_lib.aws_context import AwsContext
-from constructs_lib.config import Settings
 from constructs_lib.contract import (
     ACCESS_LOG_FORMAT,
     FUNCTION_RULES,
@@ -34,6 +33,7 @@ from constructs_lib.contract import (
 )
 from constructs_lib.outputs import ACCESS_LOG_GROUP_NAME, FUNCTION_LOG_GROUP_NAME
 from constructs_lib.policies import data_key_statements, function_statements, service_trust_policy
+from constructs_lib.settings import Settings
 
 WRITE_CAPACITY_DIMENSION = "dynamodb:table:WriteCapacityUnits"
 GATEWAY_RESPONSE_TYPES = ("DEFAULT_4XX", "DEFAULT_5XX")
@@ -404,7 +404,7 @@ def api_checks(d: Deployment) -> Iterator[Check]:
     yield compare(
         f"api: authorization for api_auth={s.api_auth}",
         {
-            "POST": ["AWS_IAM" if s.api_auth == "iam" else "NONE", s.api_auth == "api_key"],
+            "POST": [s.auth.method_authorization, s.auth.api_key_required],
             "OPTIONS": ["NONE", False],
         },
         {

@@ -20,8 +20,8 @@ from typing import Any
 
 from client.outputs import OutputsError, read_outputs_file
 from constructs_lib.aws_context import AwsContext
-from constructs_lib.config import Settings, SettingsError, check_variables, read_settings_file, resolve
 from constructs_lib.outputs import VERIFY_NEEDS
+from constructs_lib.settings import Settings, SettingsError, listed_environments, load
 from verify.checks import Check, Deployment, alarm_test, run_checks
 
 OUTPUTS_VARIABLE = "DATA_API_OUTPUTS"
@@ -70,9 +70,7 @@ def read_outputs(env: Mapping[str, str], environment: str = "") -> tuple[str, di
 def settings_for(stack: str, env: Mapping[str, str]) -> Settings:
     """The settings this project synthesizes the named stack with."""
     try:
-        settings_file = read_settings_file(env)
-        check_variables(env, settings_file)
-        candidates = [resolve(e, env, settings_file).settings for e in settings_file.environments]
+        candidates = [resolved.settings for resolved in load(env, listed_environments(env))]
     except SettingsError as error:
         raise VerifyError(str(error)) from None
     for settings in candidates:

@@ -9,7 +9,7 @@ from unittest import mock
 
 import pytest
 
-from constructs_lib.config import Settings
+from constructs_lib.settings import Settings
 from local.target import Target, TargetError, resolve_target
 
 

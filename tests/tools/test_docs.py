@@ -6,10 +6,11 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from constructs_lib.config import Settings
+from constructs_lib.settings import Settings, SettingsError
 from tests.conftest import REPO_ROOT
 from tools import settings_doc
 
@@ -43,10 +44,20 @@ def test_the_settings_page_lists_every_setting_with_its_variable() -> None:
             assert re.search(rf"^\| `{field.name}` \| `DATA_API_{field.name.upper()}` \|", page, re.M)
 
 
-def test_allowed_values_come_from_the_validator() -> None:
-    assert settings_doc.allowed("lambda_memory_mb", int) == "a whole number from 128 to 10240"
-    assert settings_doc.allowed("api_auth", str) == "none, api_key, iam"
-    assert settings_doc.allowed("tracing_enabled", bool) == "true or false"
+@pytest.mark.parametrize(
+    ("name", "bad", "text"),
+    [
+        ("lambda_memory_mb", 64, "a whole number from 128 to 10240"),
+        ("api_auth", "basic", "none, api_key, iam"),
+        ("log_retention_days", 10, "1, 3, 5, 7, 14, 30"),
+        ("alert_email", "ops", "an email address such as ops@example.com"),
+    ],
+)
+def test_the_page_says_what_a_refusal_says(name: str, bad: Any, text: str) -> None:
+    assert settings_doc.allowed(name).startswith(text)
+    with pytest.raises(SettingsError) as refused:
+        Settings(environment="dev", **{name: bad})
+    assert refused.value.message.endswith(f"allowed: {settings_doc.allowed(name)}")
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)

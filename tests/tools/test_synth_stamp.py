@@ -47,7 +47,7 @@ def test_a_second_synth_with_nothing_changed_is_skipped_and_says_so(project, cap
     [
         "main.py",
         "constructs_lib/stack.py",
-        "constructs_lib/config.py",
+        "constructs_lib/settings/model.py",
         "constructs_lib/capacity_model.py",
         "lambda/handler.py",
         "Pipfile.lock",

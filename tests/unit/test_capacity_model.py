@@ -16,7 +16,7 @@ from constructs_lib.capacity_model import (
     floor_that_avoids_throttling,
     simulate,
 )
-from constructs_lib.config import Settings
+from constructs_lib.settings import Settings
 
 DEFAULT = Settings(environment="dev")
 # One write unit a request, no autoscaling (floor = ceiling): the arithmetic stays by hand.

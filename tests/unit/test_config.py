@@ -11,18 +11,25 @@ from pathlib import Path
 
 import pytest
 
-from constructs_lib.config import (
+from constructs_lib.settings import (
     ALERT_EMAIL_PATTERN,
     API_GATEWAY_TIMEOUT_SECONDS,
     ENVIRONMENTS,
     DeprecatedSettingWarning,
     Settings,
     SettingsError,
-    load_settings,
+    load,
+    load_one,
     selected_environments,
-    settings_from_env,
 )
 from tests.conftest import REPO_ROOT
+
+
+def load_settings(env: dict[str, str]) -> list[Settings]:
+    return [resolved.settings for resolved in load(env)]
+
+
+settings_from_env = load_one
 
 
 def test_defaults_match_the_product_card() -> None:
@@ -228,3 +235,14 @@ def test_the_autoscaling_ceiling_is_sized_for_the_assumed_item_size() -> None:
         SettingsError, match=r"max_write_capacity=300 is not allowed; allowed: a whole number from 572"
     ):
         Settings(environment="dev", assumed_item_size_kb=2)
+
+
+def test_every_auth_mode_has_one_strategy_and_a_caller_scope_in_the_function() -> None:
+    from constructs_lib.auth import STRATEGIES
+    from constructs_lib.contract import FUNCTION_RULES
+
+    assert set(STRATEGIES) == set(FUNCTION_RULES.CALLER_SCOPES)
+    event = {"requestContext": {"identity": {"apiKeyId": "k1", "userArn": "arn:aws:iam::1:user/a"}}}
+    scopes = {mode: strategy.caller_scope(event) for mode, strategy in STRATEGIES.items()}
+    assert scopes == {"none": "", "api_key": "api-key:k1", "iam": "iam:arn:aws:iam::1:user/a"}
+    assert Settings(environment="dev", api_auth="iam").auth.method_authorization == "AWS_IAM"

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from constructs_lib import naming
-from constructs_lib.config import Settings, SettingsError
+from constructs_lib.settings import Settings, SettingsError
 from tests.conftest import SynthesizedStack
 
 NAMED = {

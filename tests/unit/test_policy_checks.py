@@ -11,8 +11,8 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTag
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 
 from constructs_lib.accepted_findings import accept_findings
-from constructs_lib.config import REQUIRED_TAG_KEYS
 from constructs_lib.policy_checks import LogGroupCheck, RequiredTagsCheck
+from constructs_lib.settings import REQUIRED_TAG_KEYS
 
 ALL_TAGS = {"project": "data-api", "environment": "dev", "managed-by": "cdktf"}
 

@@ -7,19 +7,25 @@ from pathlib import Path
 
 import pytest
 
-from constructs_lib.config import (
+from constructs_lib.output_dir import clean, remove_stale_stacks
+from constructs_lib.settings import (
     ENVIRONMENTS,
     SETTINGS_FILE,
     Settings,
     SettingsError,
-    load_environments,
-    load_settings,
+    load,
+    load_one,
     override_notices,
     read_settings_file,
-    settings_from_env,
 )
-from constructs_lib.output_dir import clean, remove_stale_stacks
 from tests.conftest import SynthesizedStack, synthesize
+
+load_environments = load
+settings_from_env = load_one
+
+
+def load_settings(env: dict[str, str]) -> list[Settings]:
+    return [resolved.settings for resolved in load(env)]
 
 
 def settings_file(tmp_path: Path, text: str) -> dict[str, str]:

@@ -12,7 +12,7 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from constructs_lib.config import ENVIRONMENTS
+from constructs_lib.settings import ENVIRONMENTS
 from tests.conftest import SynthesizedStack
 
 ASSET_MASK = "<asset-hash>"

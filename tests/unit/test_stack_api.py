@@ -211,6 +211,7 @@ def test_a_part_registered_after_the_deployment_still_joins_its_trigger(tmp_path
     from cdktf_cdktf_provider_aws.api_gateway_model import ApiGatewayModel
     from cdktf_cdktf_provider_aws.provider import AwsProvider
 
+    from constructs_lib.auth import auth_strategy
     from constructs_lib.rest_api import RestApi, RestApiProps
 
     app = App(outdir=str(tmp_path_factory.mktemp("late-part")))
@@ -229,7 +230,7 @@ def test_a_part_registered_after_the_deployment_still_joins_its_trigger(tmp_path
         access_log_group_name="/aws/apigateway/late",
         log_retention_days=14,
         kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/k",
-        api_auth="none",
+        auth=auth_strategy("none"),
         api_key_daily_quota=1,
     )
     api = RestApi(stack, "rest_api", props)

@@ -211,7 +211,7 @@ def test_on_demand_tables_pay_per_request_capped_at_what_the_stage_admits(
 
 
 def test_an_on_demand_cap_below_the_stage_rate_is_refused() -> None:
-    from constructs_lib.config import Settings, SettingsError
+    from constructs_lib.settings import Settings, SettingsError
 
     with pytest.raises(SettingsError, match=r"on_demand_max_write_units=250 is not allowed.*from 300"):
         Settings(environment="dev", billing_mode="on_demand", on_demand_max_write_units=250)

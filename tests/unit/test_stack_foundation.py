@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from constructs_lib.config import ALERT_EMAIL_PATTERN, ENVIRONMENTS, REQUIRED_TAG_KEYS
+from constructs_lib.settings import ALERT_EMAIL_PATTERN, ENVIRONMENTS, REQUIRED_TAG_KEYS
 from tests.conftest import VARIANT, SynthesizedStack
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from constructs_lib.config import Settings
+from constructs_lib.settings import Settings
 from tests.conftest import VARIANT, SynthesizedStack
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from constructs_lib.alarms import alarm_specs
 from constructs_lib.aws_context import AwsContext
-from constructs_lib.config import Settings
 from constructs_lib.contract import (
     ACCESS_LOG_FORMAT,
     FUNCTION_RULES,
@@ -25,6 +24,7 @@ from constructs_lib.contract import (
 )
 from constructs_lib.iam_policy import policy_document
 from constructs_lib.policies import data_key_statements, function_statements, service_trust_policy
+from constructs_lib.settings import Settings
 
 ACCOUNT = "123456789012"  # moto's account
 

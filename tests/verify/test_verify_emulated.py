@@ -16,7 +16,7 @@ from typing import Any
 import boto3
 import pytest
 
-from constructs_lib.config import Settings
+from constructs_lib.settings import Settings
 from local.process import local_api
 from tests.verify.emulated import build_environment
 from verify import run

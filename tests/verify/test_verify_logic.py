@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from constructs_lib.aws_context import AwsContext
-from constructs_lib.config import Settings
 from constructs_lib.iam_policy import policy_document
 from constructs_lib.policies import data_key_statements
+from constructs_lib.settings import Settings
 from verify import run
 from verify.checks import (
     Check,

@@ -1,0 +1,392 @@
+"""The settings model: every setting data-api has, each declared once with its type, default,
+allowed values or range, and what it decides. The settings reference (docs/settings.md) is
+generated from these declarations; the rules that tie two settings together are in rules.py."""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from constructs_lib import auth, naming
+from constructs_lib.contract import FUNCTION_ENVIRONMENT, FUNCTION_RULES
+
+PROJECT = "data-api"
+
+ENVIRONMENTS: tuple[str, ...] = ("dev", "staging", "prod")
+"""Each environment is synthesized as its own stack, ``data-api-<environment>``."""
+
+ALLOWED_RUNTIMES: tuple[str, ...] = ("python3.9", "python3.10", "python3.11", "python3.12", "python3.13")
+DEPRECATED_RUNTIMES: Mapping[str, str] = {"python3.9": "2025-12-15"}
+"""Runtimes AWS has deprecated, with the date: still accepted, with a warning."""
+LOG_LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+API_AUTH_MODES: tuple[str, ...] = auth.API_AUTH_MODES
+"""How POST /data is protected: one strategy per mode (constructs_lib/auth.py)."""
+STATE_BACKENDS: tuple[str, ...] = ("local", "s3")
+BILLING_MODES: tuple[str, ...] = ("provisioned", "on_demand")
+"""How the tables pay for writes: provisioned capacity with autoscaling, or per request."""
+
+TRANSACTION_WRITE_UNITS = 2
+"""A transactional write costs two write units per KB, a plain one one."""
+API_GATEWAY_TIMEOUT_SECONDS = 29
+"""API Gateway's integration timeout: a slower function only ever produces a 504."""
+MIN_FUNCTION_TIMEOUT_SECONDS: int = FUNCTION_RULES.MIN_FUNCTION_TIMEOUT_SECONDS
+"""The function retries DynamoDB only while an attempt can end before its own deadline; below
+this, not even one attempt fits (lambda/ingest.py holds the budget)."""
+
+CLOUDWATCH_LOG_RETENTION_DAYS: tuple[int, ...] = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+    1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)  # fmt: skip
+"""The only values CloudWatch Logs accepts for a retention period."""
+
+ALERT_EMAIL_PATTERN = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+([.][A-Za-z0-9-]+)*[.][A-Za-z]{2,}$"
+"""What an alert email must look like (Terraform variable validation). RE2 and Python read it
+alike; it has no backslash, which cdktf would copy unescaped into an HCL string."""
+
+REQUIRED_TAG_KEYS: tuple[str, ...] = ("project", "environment", "managed-by")
+
+
+class SettingsError(ValueError):
+    """A setting has a value data-api cannot deploy; the message names it and what is allowed,
+    and, once the loader knows it, what the user wrote (a variable or a key of the file)."""
+
+    def __init__(self, message: str, setting: str = "", related: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.setting = setting
+        self.related = related
+
+    def naming(self, source: str) -> SettingsError:
+        """The same error, said as coming from ``source`` (what the user wrote)."""
+        return SettingsError(f"{source}: {self.message}", self.setting, self.related)
+
+
+class DeprecatedSettingWarning(UserWarning):
+    """A setting is accepted but relies on something AWS has deprecated."""
+
+
+def refuse(name: str, value: object, allowed: str, related: tuple[str, ...] = ()) -> SettingsError:
+    return SettingsError(f"setting {name}={value!r} is not allowed; allowed: {allowed}", name, related)
+
+
+def nearest(word: str, candidates: Iterable[str]) -> str:
+    """ "; did you mean X?" for the likeliest intended name: one the word begins (a unit left
+    off), else the closest spelling; empty when nothing is close."""
+    import difflib
+
+    names = sorted(candidates)
+    started = sorted((c for c in names if c.startswith(word)), key=len)
+    close = started or difflib.get_close_matches(word, names, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
+@functools.cache
+def known_regions() -> frozenset[str]:
+    """Every region of every partition, from the endpoint data botocore ships (no network)."""
+    from botocore.loaders import create_loader
+
+    partitions = create_loader().load_data("endpoints")["partitions"]
+    return frozenset(region for partition in partitions for region in partition["regions"])
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """What one setting accepts, said once: the check and the words that describe it (used in
+    every refusal and in the settings reference)."""
+
+    text: str
+    check: Callable[[Any], bool]
+    skip_when_empty: bool = False
+    """An empty string means "not set" (derived from another setting, or not needed)."""
+    hint: Callable[[Any], str] = lambda value: ""
+    """Said after the allowed values for this value: "; did you mean X?"."""
+
+    def validate(self, name: str, value: Any) -> None:
+        if self.skip_when_empty and value == "":
+            return
+        if not self.check(value):
+            raise refuse(name, value, self.text + self.hint(value))
+
+
+def one_of(choices: Iterable[Any]) -> Allowed:
+    values = tuple(choices)
+    return Allowed(", ".join(str(c) for c in values), lambda v: v in values)
+
+
+def whole_number(low: int, high: int, text: str = "") -> Allowed:
+    return Allowed(text or f"a whole number from {low} to {high}", lambda v: low <= v <= high)
+
+
+def matching(pattern: str, text: str, skip_when_empty: bool = False) -> Allowed:
+    compiled = re.compile(pattern)
+    return Allowed(text, lambda v: compiled.fullmatch(v) is not None, skip_when_empty)
+
+
+REGION = Allowed(
+    "an AWS region such as us-east-1",
+    lambda v: v in known_regions(),
+    hint=lambda v: nearest(str(v), known_regions()),
+)
+NO_CHECK = Allowed("true or false", lambda v: True)
+
+
+def setting(default: Any, doc: str, allowed: Allowed = NO_CHECK) -> Any:
+    """One setting's declaration: its default, its meaning, and what it accepts."""
+    return field(default=default, metadata={"doc": doc, "allowed": allowed})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a user decides about one environment's stack.
+
+    Defaults live here and nowhere else; constructs read them from the object they are given.
+    """
+
+    environment: str = field(
+        metadata={"doc": "Which environment the stack is for.", "allowed": one_of(ENVIRONMENTS)}
+    )
+    region: str = setting("us-east-1", "AWS region every resource of the stack lives in.", REGION)
+    name_prefix: str = setting(
+        PROJECT,
+        "Prefix of every resource name: `<prefix>-<environment>-<thing>`.",
+        matching(r"[a-z][a-z0-9-]{1,29}", "2 to 30 of a-z, 0-9 and '-', starting with a letter"),
+    )
+    lambda_runtime: str = setting(
+        "python3.13", "Lambda runtime of the ingest function.", one_of(ALLOWED_RUNTIMES)
+    )
+    lambda_memory_mb: int = setting(
+        256, "Memory of the ingest function (MB); CPU scales with it.", whole_number(128, 10240)
+    )
+    lambda_timeout_seconds: int = setting(
+        10,
+        "Timeout of the ingest function: from room for one DynamoDB attempt to below API Gateway's 29 s.",
+        whole_number(
+            MIN_FUNCTION_TIMEOUT_SECONDS,
+            API_GATEWAY_TIMEOUT_SECONDS - 1,
+            f"a whole number from {MIN_FUNCTION_TIMEOUT_SECONDS} (room for one DynamoDB attempt and the "
+            f"answer) to {API_GATEWAY_TIMEOUT_SECONDS - 1} (below API Gateway's "
+            f"{API_GATEWAY_TIMEOUT_SECONDS} s)",
+        ),
+    )
+    lambda_reserved_concurrency: int = setting(
+        0,
+        "Concurrent executions reserved for (and capping) the function; 0 reserves none.",
+        whole_number(0, 10000),
+    )
+    log_level: str = setting("INFO", "Level of the function's own log lines.", one_of(LOG_LEVELS))
+    log_retention_days: int = setting(
+        14, "How long every log group of the stack keeps its events.", one_of(CLOUDWATCH_LOG_RETENTION_DAYS)
+    )
+    read_capacity: int = setting(5, "Provisioned read capacity units of the table.", whole_number(1, 40000))
+    write_capacity: int = setting(
+        5, "Provisioned write capacity units of the table: the autoscaling floor.", whole_number(1, 40000)
+    )
+    max_write_capacity: int = setting(
+        300,
+        "Autoscaling ceiling of each table's write capacity units: at least write_capacity, and enough "
+        "to absorb throttle_rate_limit transactional writes/s at write_target_utilization_percent "
+        "(rules.py checks it).",
+        whole_number(1, 40000),
+    )
+    write_target_utilization_percent: int = setting(
+        70, "Consumed/provisioned write capacity the autoscaler steers toward.", whole_number(20, 90)
+    )
+    billing_mode: str = setting(
+        "provisioned",
+        "`provisioned` (read_capacity / write_capacity with write autoscaling) or `on_demand` (pay per "
+        "request, capped at on_demand_max_write_units).",
+        one_of(BILLING_MODES),
+    )
+    assumed_item_size_kb: int = setting(
+        1,
+        "The item size capacity is sized for (a write unit covers 1 KB): the on-demand cap and the "
+        "capacity model use it.",
+        whole_number(1, 400),
+    )
+    on_demand_max_write_units: int = setting(
+        0,
+        "on_demand's cost cap in write request units/s; 0 derives it from the throttle (rate plus burst, as "
+        "transactional writes of assumed_item_size_kb), and a lower cap is refused, "
+        "since it would throttle what the stage admits (rules.py).",
+        whole_number(0, 40000),
+    )
+    idempotency_retention_hours: int = setting(
+        24,
+        "How long an Idempotency-Key is remembered: longer than any client's retry window.",
+        whole_number(1, 24 * 30),
+    )
+    throttle_rate_limit: int = setting(
+        100, "Steady-state requests per second the API stage admits.", whole_number(1, 10000)
+    )
+    throttle_burst_limit: int = setting(
+        50, "Requests the API stage admits in a burst above the rate.", whole_number(1, 5000)
+    )
+    api_auth: str = setting(
+        "none",
+        "Who may POST /data: `none` (anyone), `api_key` (x-api-key header) or `iam` (SigV4).",
+        one_of(API_AUTH_MODES),
+    )
+    api_key_daily_quota: int = setting(
+        100000, "Requests a day the API key may make (`api_key` mode).", whole_number(1, 1_000_000_000)
+    )
+    cors_allowed_origin: str = setting(
+        "*",
+        "Origin browsers may call the API from: `*` or one `https://` origin.",
+        Allowed(
+            "'*' or one origin like https://example.com",
+            lambda v: v == "*" or re.fullmatch(r"https://[A-Za-z0-9.-]+(:\d{1,5})?", v) is not None,
+        ),
+    )
+    tracing_enabled: bool = setting(True, "X-Ray tracing of the API stage and the function.")
+    latency_alarm_p99_ms: int = setting(
+        2000,
+        "The p99 API latency (ms) above which the latency alarm fires.",
+        whole_number(1, API_GATEWAY_TIMEOUT_SECONDS * 1000),
+    )
+    kms_deletion_window_days: int = setting(
+        30, "Days a scheduled deletion of the data key can still be cancelled.", whole_number(7, 30)
+    )
+    state_backend: str = setting(
+        "local", "Where Terraform state lives: `local` (a file per stack) or `s3`.", one_of(STATE_BACKENDS)
+    )
+    state_bucket: str = setting(
+        "",
+        "S3 bucket for state; required when state_backend is `s3`.",
+        matching(
+            r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]",
+            "an S3 bucket name (required when state_backend is 's3')",
+            skip_when_empty=True,
+        ),
+    )
+    state_key_prefix: str = setting(
+        PROJECT,
+        "Key prefix of the state objects in the bucket: `<prefix>/<stack>.tfstate`.",
+        matching(r"[A-Za-z0-9._/-]+", "letters, digits and . _ / -"),
+    )
+    state_region: str = setting(
+        "",
+        "Region of the state bucket; empty means the stack's region.",
+        Allowed(REGION.text, REGION.check, skip_when_empty=True, hint=REGION.hint),
+    )
+    state_noncurrent_version_days: int = setting(
+        90,
+        "Days the state bucket keeps a replaced version of a state file before it expires.",
+        whole_number(1, 3650),
+    )
+    alert_email: str = setting(
+        "",
+        "Where this environment's alarms are emailed; `TF_VAR_alert_email` overrides it at deploy. "
+        "Empty: every deploy must set `TF_VAR_alert_email`.",
+        matching(ALERT_EMAIL_PATTERN, "an email address such as ops@example.com", skip_when_empty=True),
+    )
+    adopt_welcome_log_group: bool = setting(
+        False,
+        "Import API Gateway's existing `/aws/apigateway/welcome` log group into the account stack (an "
+        "account that ever enabled API Gateway logging has one; a fresh account has none).",
+    )
+
+    def __post_init__(self) -> None:
+        from constructs_lib.settings.rules import validate
+
+        validate(self)
+
+    @property
+    def stack_name(self) -> str:
+        """Name of the Terraform stack (and of its state) for this environment."""
+        return naming.environment_stack(self.name_prefix, self.environment)
+
+    def resource_name(self, thing: str) -> str:
+        """Name of one resource of the stack, e.g. ``data-api-dev-ingest``."""
+        return naming.resource(self.name_prefix, self.environment, thing)
+
+    @property
+    def auth(self) -> auth.AuthStrategy:
+        """What api_auth means for the method, the function, make local and make verify."""
+        return auth.auth_strategy(self.api_auth)
+
+    @property
+    def account_stack_name(self) -> str:
+        """The account stack this environment's stack depends on."""
+        return naming.account_stack(self.name_prefix, self.region)
+
+    @property
+    def state_stack_name(self) -> str:
+        """The stack holding the S3 state bucket in this environment's state region."""
+        return naming.state_stack(self.name_prefix, self.effective_state_region)
+
+    @property
+    def deletion_protection(self) -> bool:
+        """Production data must not be destroyable by a stray ``cdktf destroy``."""
+        return self.environment == "prod"
+
+    @property
+    def effective_state_region(self) -> str:
+        return self.state_region or self.region
+
+    @property
+    def required_write_capacity(self) -> int:
+        """WCU each table needs at the target utilization when the API runs at its rate limit:
+        required_write_units (a write unit per KB of item, two in a transaction, which a request
+        with an Idempotency-Key is, and every request may carry one).
+        https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-capacity-handling
+        """
+        return math.ceil(self.required_write_units * 100 / self.write_target_utilization_percent)
+
+    @property
+    def required_write_units(self) -> int:
+        """Write units per second the stage can send at its rate: every request a transaction
+        (2 units per KB) of assumed_item_size_kb."""
+        return self.throttle_rate_limit * TRANSACTION_WRITE_UNITS * self.assumed_item_size_kb
+
+    @property
+    def peak_write_units(self) -> int:
+        """Write units per second at the most the stage admits in one second: its rate plus its
+        burst, every request a transaction of assumed_item_size_kb."""
+        return (
+            (self.throttle_rate_limit + self.throttle_burst_limit)
+            * TRANSACTION_WRITE_UNITS
+            * self.assumed_item_size_kb
+        )
+
+    @property
+    def effective_on_demand_max_write_units(self) -> int:
+        return self.on_demand_max_write_units or self.peak_write_units
+
+    def function_variables(self, table_name: str, idempotency_table_name: str) -> dict[str, str]:
+        """The function's environment variables in this environment (lambda/environment.py), as
+        the stack sets them: what make local runs with and make verify expects."""
+        variables: dict[str, str] = FUNCTION_ENVIRONMENT.FunctionEnvironment(
+            table_name=table_name,
+            stage=self.environment,
+            log_level=self.log_level,
+            cors_allowed_origin=self.cors_allowed_origin,
+            idempotency_table_name=idempotency_table_name,
+            idempotency_retention_seconds=self.idempotency_retention_hours * 3600,
+            api_auth=self.api_auth,
+        ).variables()
+        return variables
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """Tags every taggable resource of the stack carries (via the provider's default_tags)."""
+        return {"project": PROJECT, "environment": self.environment, "managed-by": "cdktf"}
+
+
+def is_alert_email(value: str) -> bool:
+    """Whether ``value`` looks like an email address (the Terraform variable's own check)."""
+    return re.fullmatch(ALERT_EMAIL_PATTERN, value) is not None
+
+
+def warn_deprecated(settings: Settings) -> None:
+    if settings.lambda_runtime in DEPRECATED_RUNTIMES:
+        warnings.warn(
+            f"setting lambda_runtime={settings.lambda_runtime!r} was deprecated by AWS on "
+            f"{DEPRECATED_RUNTIMES[settings.lambda_runtime]}; use {ALLOWED_RUNTIMES[-1]!r}",
+            DeprecatedSettingWarning,
+            stacklevel=4,
+        )
