@@ -73,7 +73,7 @@ $(VENV)/.synced: $(REQUIREMENTS) | $(UV)
 	touch $@
 
 # The pinned CDKTF CLI (package-lock.json), installed with the project's own Node and npm.
-node_modules/.installed: package-lock.json $(VENV)/.synced
+node_modules/.installed: package-lock.json | $(VENV)/.synced
 	$(PY) -m tools.node npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 

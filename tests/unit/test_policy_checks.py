@@ -3,21 +3,36 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
-from cdktf import App, Aspects, TerraformStack
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
-from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 
-from constructs_lib.accepted_findings import accept_findings
-from constructs_lib.policy_checks import LogGroupCheck, RequiredTagsCheck
 from constructs_lib.settings import REQUIRED_TAG_KEYS
+
+
+def aws() -> Any:
+    """The provider's classes, imported when a test runs: collecting this module (in every test
+    worker) must not load the provider."""
+    from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+    from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
+
+    from constructs_lib.accepted_findings import accept_findings
+
+    return SimpleNamespace(
+        CloudwatchLogGroup=CloudwatchLogGroup, SnsTopic=SnsTopic, accept_findings=accept_findings
+    )
+
 
 ALL_TAGS = {"project": "data-api", "environment": "dev", "managed-by": "cdktf"}
 
 
 def synth_checked(tmp_path: Path, default_tags: dict[str, str], build: object) -> None:
+    from cdktf import App, Aspects, TerraformStack
+    from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+
+    from constructs_lib.policy_checks import LogGroupCheck, RequiredTagsCheck
+
     app = App(outdir=str(tmp_path / "out"))
     stack = TerraformStack(app, "checked")
     provider = AwsProvider(
@@ -29,8 +44,8 @@ def synth_checked(tmp_path: Path, default_tags: dict[str, str], build: object) -
     app.synth()
 
 
-def safe_log_group(stack: TerraformStack) -> None:
-    CloudwatchLogGroup(stack, "logs", name="logs", retention_in_days=14, kms_key_id="arn:aws:kms:k")
+def safe_log_group(stack: Any) -> None:
+    aws().CloudwatchLogGroup(stack, "logs", name="logs", retention_in_days=14, kms_key_id="arn:aws:kms:k")
 
 
 def test_compliant_stack_synthesizes(tmp_path: Path) -> None:
@@ -41,29 +56,33 @@ def test_compliant_stack_synthesizes(tmp_path: Path) -> None:
 def test_missing_tag_fails_synth_naming_the_tag(tmp_path: Path) -> None:
     partial = {"project": "data-api", "environment": "dev"}
     with pytest.raises(RuntimeError, match=r"aws_sns_topic lacks the required tags: managed-by"):
-        synth_checked(tmp_path, partial, lambda s: SnsTopic(s, "topic", name="topic"))
+        synth_checked(tmp_path, partial, lambda s: aws().SnsTopic(s, "topic", name="topic"))
 
 
 def test_resource_tags_complete_the_provider_defaults(tmp_path: Path) -> None:
     partial = {"project": "data-api", "environment": "dev"}
-    synth_checked(tmp_path, partial, lambda s: SnsTopic(s, "topic", name="t", tags={"managed-by": "cdktf"}))
+    synth_checked(
+        tmp_path, partial, lambda s: aws().SnsTopic(s, "topic", name="t", tags={"managed-by": "cdktf"})
+    )
 
 
 def test_log_group_without_retention_fails_synth(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match=r"log group has no retention"):
-        synth_checked(tmp_path, ALL_TAGS, lambda s: CloudwatchLogGroup(s, "logs", name="l", kms_key_id="k"))
+        synth_checked(
+            tmp_path, ALL_TAGS, lambda s: aws().CloudwatchLogGroup(s, "logs", name="l", kms_key_id="k")
+        )
 
 
 def test_log_group_without_encryption_fails_synth(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match=r"log group has no encryption"):
         synth_checked(
-            tmp_path, ALL_TAGS, lambda s: CloudwatchLogGroup(s, "logs", name="l", retention_in_days=14)
+            tmp_path, ALL_TAGS, lambda s: aws().CloudwatchLogGroup(s, "logs", name="l", retention_in_days=14)
         )
 
 
-def accepted_unencrypted_group(stack: TerraformStack, retention: int | None = 14) -> None:
-    group = CloudwatchLogGroup(stack, "logs", name="l", retention_in_days=retention)
-    accept_findings(group, "CKV_AWS_158")
+def accepted_unencrypted_group(stack: Any, retention: int | None = 14) -> None:
+    group = aws().CloudwatchLogGroup(stack, "logs", name="l", retention_in_days=retention)
+    aws().accept_findings(group, "CKV_AWS_158")
 
 
 def test_log_group_with_an_accepted_key_finding_may_use_default_encryption(tmp_path: Path) -> None:

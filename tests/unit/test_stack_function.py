@@ -7,7 +7,6 @@ import zipfile
 from typing import Any
 
 from constructs_lib.contract import FUNCTION_SOURCE_DIR
-from constructs_lib.ingest_function import function_source_files
 from tests.conftest import SynthesizedStack
 
 DNS = "${data.aws_partition.current_partition.dns_suffix}"
@@ -60,6 +59,8 @@ def test_code_asset_is_the_lambda_directory_and_nothing_else(dev: SynthesizedSta
     assert function["source_code_hash"] in function["filename"]
     with zipfile.ZipFile(archive) as zipped:
         names = sorted(zipped.namelist())
+        from constructs_lib.ingest_function import function_source_files
+
         expected = sorted(p.relative_to(FUNCTION_SOURCE_DIR).as_posix() for p in function_source_files())
         assert names == expected
         assert "handler.py" in names
