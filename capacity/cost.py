@@ -5,6 +5,7 @@ from __future__ import annotations
 from statistics import fmean
 
 from capacity import prices
+from constructs_lib.alarms import alarm_specs
 from constructs_lib.capacity_model import Simulation, WritePath
 from constructs_lib.settings import Settings
 
@@ -21,8 +22,6 @@ LOG_BYTES_PER_REQUEST = 3000
 # https://docs.aws.amazon.com/xray/latest/devguide/xray-console-sampling.html
 XRAY_RESERVOIR_PER_SECOND = 1
 XRAY_FIXED_RATE = 0.05
-ALARMS = 6
-"""The stack's own alarms (constructs_lib/alarms.py)."""
 AUTOSCALING_ALARMS_PER_TABLE = 4
 """Target tracking creates four CloudWatch alarms for each scaled table (high, low, and two on
 provisioned capacity), billed like any alarm."""
@@ -54,7 +53,9 @@ def monthly_cost(settings: Settings, path: WritePath, simulation: Simulation) ->
     log_gb_per_day = requests * 86400 * LOG_BYTES_PER_REQUEST / 1024**3
     traced = min(requests, XRAY_RESERVOIR_PER_SECOND) + XRAY_FIXED_RATE * max(0.0, requests - 1)
     memory_gb = settings.lambda_memory_mb / 1024
-    alarms = ALARMS + (0 if on_demand else AUTOSCALING_ALARMS_PER_TABLE * TABLES)
+    # The stack's own alarms, counted from their definitions (names do not matter for the count).
+    own_alarms = len(alarm_specs(settings, "api", "function", "table", "idempotency"))
+    alarms = own_alarms + (0 if on_demand else AUTOSCALING_ALARMS_PER_TABLE * TABLES)
     cost = {
         "api_gateway": monthly_requests / 1e6 * prices.API_GATEWAY_REST_PER_MILLION_REQUESTS,
         "lambda": monthly_requests / 1e6 * prices.LAMBDA_PER_MILLION_REQUESTS

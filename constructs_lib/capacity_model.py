@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from constructs_lib.contract import FUNCTION_RULES
 from constructs_lib.settings import TRANSACTION_WRITE_UNITS, Settings
 
 # DynamoDB keeps up to 300 s of unused provisioned capacity as burst credit (best effort).
@@ -37,7 +38,7 @@ ON_DEMAND_PEAK_MULTIPLIER = 2
 # The function tries a write up to 3 times within a fraction of a second (lambda/ingest.py): in a
 # second whose capacity is spent, its retries meet the same spent capacity, so a throttled write
 # becomes a 503. Assumed: retries never spill into the next second's capacity.
-FUNCTION_ATTEMPTS = 3
+FUNCTION_ATTEMPTS: int = FUNCTION_RULES.MAX_ATTEMPTS
 IDLE_SECONDS_BEFORE_STEP = BURST_CREDIT_SECONDS
 """The step scenario starts from a table idle long enough to hold its full burst credit."""
 

@@ -56,6 +56,16 @@ ACCESS_LOG_FORMAT: dict[str, str] = {
 """One JSON object per request; never the payload."""
 
 
+STAGE_LOGGING_LEVEL = "INFO"
+STAGE_METRICS_ENABLED = True
+STAGE_DATA_TRACE_ENABLED = False
+"""The stage's method settings: execution logs at INFO, metrics on, and never full request and
+response logging (it would copy every payload into CloudWatch)."""
+GATEWAY_RESPONSE_TYPES: tuple[str, ...] = ("DEFAULT_4XX", "DEFAULT_5XX")
+"""API Gateway's own answers that carry the CORS headers (throttling, auth, timeouts)."""
+FUNCTION_POLICY_NAME = "ingest"
+"""The function role's one inline policy."""
+
 EXECUTION_LOG_GROUP_PREFIX = "API-Gateway-Execution-Logs_"
 
 

@@ -21,9 +21,16 @@ from cdktf_cdktf_provider_aws.lambda_function import (
 )
 from constructs import Construct
 
+from constructs_lib import naming
 from constructs_lib.accepted_findings import accept_findings
 from constructs_lib.aws_context import AwsContext
-from constructs_lib.contract import FUNCTION_ENVIRONMENT, FUNCTION_SOURCE_DIR, HANDLER, PROJECT_ROOT
+from constructs_lib.contract import (
+    FUNCTION_ENVIRONMENT,
+    FUNCTION_POLICY_NAME,
+    FUNCTION_SOURCE_DIR,
+    HANDLER,
+    PROJECT_ROOT,
+)
 from constructs_lib.iam_policy import policy_document
 from constructs_lib.policies import function_statements, service_trust_policy
 
@@ -96,7 +103,7 @@ class IngestFunction(Construct):
 
     def __init__(self, scope: Construct, id_: str, props: IngestFunctionProps) -> None:
         super().__init__(scope, id_)
-        self.log_group_name = f"/aws/lambda/{props.function_name}"
+        self.log_group_name = naming.function_log_group(props.function_name)
         self.log_group = CloudwatchLogGroup(
             self,
             "log_group",
@@ -114,7 +121,7 @@ class IngestFunction(Construct):
         self.role_policy = IamRolePolicy(
             self,
             "role_policy",
-            name="ingest",
+            name=FUNCTION_POLICY_NAME,
             role=self.role.id,
             policy=policy_document(
                 function_statements(

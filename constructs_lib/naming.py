@@ -76,6 +76,16 @@ def resource(name_prefix: str, environment: str, thing: str) -> str:
     return f"{environment_stack(name_prefix, environment)}-{thing}"
 
 
+def function_log_group(function_name: str) -> str:
+    """Where Lambda writes a function's logs (the stack creates it first, with retention and key)."""
+    return f"/aws/lambda/{function_name}"
+
+
+def access_log_group(name_prefix: str, environment: str) -> str:
+    """The stage's access log."""
+    return f"/aws/apigateway/{resource(name_prefix, environment, 'access')}"
+
+
 def function_role(function_name: str) -> str:
     return f"{function_name}-role"
 
@@ -101,8 +111,8 @@ def generated_names(name_prefix: str, environment: str, region: str) -> list[tup
         (state_bucket(name_prefix, region, "0" * ACCOUNT_ID_LENGTH), S3_BUCKET),
         (resource(name_prefix, environment, "data"), DYNAMODB_TABLE),
         (resource(name_prefix, environment, "idempotency"), DYNAMODB_TABLE),
-        (f"/aws/lambda/{function}", LOG_GROUP),
-        (f"/aws/apigateway/{resource(name_prefix, environment, 'access')}", LOG_GROUP),
+        (function_log_group(function), LOG_GROUP),
+        (access_log_group(name_prefix, environment), LOG_GROUP),
         (f"{stack}-idempotency-write-throttles", ALARM),
         (stack, DASHBOARD),
         (resource(name_prefix, environment, "alerts"), SNS_TOPIC),

@@ -46,7 +46,11 @@ from constructs_lib.contract import (
     ACCESS_LOG_FORMAT,
     BINARY_MEDIA_TYPES,
     FUNCTION_RULES,
+    GATEWAY_RESPONSE_TYPES,
     RESOURCE_PATH,
+    STAGE_DATA_TRACE_ENABLED,
+    STAGE_LOGGING_LEVEL,
+    STAGE_METRICS_ENABLED,
     execution_log_group_name,
 )
 
@@ -228,10 +232,10 @@ class RestApi(Construct):
             settings=ApiGatewayMethodSettingsSettings(
                 throttling_rate_limit=props.throttle_rate_limit,
                 throttling_burst_limit=props.throttle_burst_limit,
-                metrics_enabled=True,
-                logging_level="INFO",
+                metrics_enabled=STAGE_METRICS_ENABLED,
+                logging_level=STAGE_LOGGING_LEVEL,
                 # Full request/response logging would copy every payload into CloudWatch.
-                data_trace_enabled=False,
+                data_trace_enabled=STAGE_DATA_TRACE_ENABLED,
             ),
         )
         accept_findings(self.stage, "CKV_AWS_120", "CKV2_AWS_51", "CKV2_AWS_29")
@@ -361,7 +365,7 @@ class RestApi(Construct):
     def _gateway_responses(self, props: RestApiProps) -> None:
         """API Gateway's own errors (throttling, auth, timeouts) carry the CORS headers too."""
         headers = cors_headers(props.cors_allowed_origin)
-        for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
+        for kind in GATEWAY_RESPONSE_TYPES:
             self.part(
                 ApiGatewayGatewayResponse(
                     self,

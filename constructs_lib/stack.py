@@ -246,7 +246,7 @@ class DataApiStack(_BaseStack):
                 throttle_burst_limit=s.throttle_burst_limit,
                 cors_allowed_origin=s.cors_allowed_origin,
                 tracing_enabled=s.tracing_enabled,
-                access_log_group_name=f"/aws/apigateway/{s.resource_name('access')}",
+                access_log_group_name=naming.access_log_group(s.name_prefix, s.environment),
                 log_retention_days=s.log_retention_days,
                 kms_key_arn=data_key.arn,
                 auth=s.auth,

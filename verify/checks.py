@@ -22,13 +22,18 @@ from constructs_lib.alarms import MetricAlarmSpec, alarm_specs
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.contract import (
     ACCESS_LOG_FORMAT,
+    FUNCTION_POLICY_NAME,
     FUNCTION_RULES,
+    GATEWAY_RESPONSE_TYPES,
     HANDLER,
     IDEMPOTENCY_EXPIRY_ATTRIBUTE,
     IDEMPOTENCY_KEY,
     PARTITION_KEY,
     RESOURCE_PATH,
     SORT_KEY,
+    STAGE_DATA_TRACE_ENABLED,
+    STAGE_LOGGING_LEVEL,
+    STAGE_METRICS_ENABLED,
     execution_log_group_name,
 )
 from constructs_lib.outputs import ACCESS_LOG_GROUP_NAME, FUNCTION_LOG_GROUP_NAME
@@ -36,7 +41,6 @@ from constructs_lib.policies import data_key_statements, function_statements, se
 from constructs_lib.settings import Settings
 
 WRITE_CAPACITY_DIMENSION = "dynamodb:table:WriteCapacityUnits"
-GATEWAY_RESPONSE_TYPES = ("DEFAULT_4XX", "DEFAULT_5XX")
 
 
 @dataclass(frozen=True)
@@ -313,14 +317,14 @@ def function_checks(d: Deployment) -> Iterator[Check]:
     attached = [
         p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]
     ]
-    if inline != ["ingest"] or attached:
+    if inline != [FUNCTION_POLICY_NAME] or attached:
         yield failed(
             "function: role policy",
             f"expected the one inline policy 'ingest' and nothing attached, found inline {inline}, "
             f"attached {attached}",
         )
         return
-    document = iam.get_role_policy(RoleName=role_name, PolicyName="ingest")["PolicyDocument"]
+    document = iam.get_role_policy(RoleName=role_name, PolicyName=FUNCTION_POLICY_NAME)["PolicyDocument"]
     expected = {
         "Version": "2012-10-17",
         "Statement": function_statements(
@@ -382,7 +386,11 @@ def api_checks(d: Deployment) -> Iterator[Check]:
     )
     yield compare_fields(
         "api: logging (INFO, metrics, no data trace)",
-        {"loggingLevel": "INFO", "metricsEnabled": True, "dataTraceEnabled": False},
+        {
+            "loggingLevel": STAGE_LOGGING_LEVEL,
+            "metricsEnabled": STAGE_METRICS_ENABLED,
+            "dataTraceEnabled": STAGE_DATA_TRACE_ENABLED,
+        },
         method,
     )
     cors = {

@@ -11,10 +11,12 @@ import json
 import zipfile
 from typing import Any
 
+from constructs_lib import naming
 from constructs_lib.alarms import alarm_specs
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.contract import (
     ACCESS_LOG_FORMAT,
+    FUNCTION_POLICY_NAME,
     FUNCTION_RULES,
     HANDLER,
     IDEMPOTENCY_EXPIRY_ATTRIBUTE,
@@ -34,8 +36,8 @@ def build_environment(settings: Settings, client: Any, api_url_base: str) -> dic
     s = settings
     aws = AwsContext(ACCOUNT, "aws", s.region, "amazonaws.com")
     function_name = s.resource_name("ingest")
-    lambda_log_group = f"/aws/lambda/{function_name}"
-    access_log_group = f"/aws/apigateway/{s.resource_name('access')}"
+    lambda_log_group = naming.function_log_group(function_name)
+    access_log_group = naming.access_log_group(s.name_prefix, s.environment)
 
     gateway = client("apigateway")
     api_id = gateway.create_rest_api(
@@ -96,7 +98,7 @@ def build_environment(settings: Settings, client: Any, api_url_base: str) -> dic
     )["Role"]
     iam.put_role_policy(
         RoleName=role["RoleName"],
-        PolicyName="ingest",
+        PolicyName=FUNCTION_POLICY_NAME,
         PolicyDocument=policy_document(
             function_statements(
                 aws, table_arn, idempotency_table_arn, key_arn, lambda_log_group, s.tracing_enabled
