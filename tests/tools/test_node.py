@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import subprocess
+import sys
+
+import pytest
 
 from constructs_lib.node import node_bin_dir, node_environment
+from tests.conftest import REPO_ROOT
 from tools.node import command
 
 
@@ -41,3 +45,28 @@ def test_npm_runs_from_the_wheel_on_the_same_node() -> None:
     npm = command("npm", ["--version"])
     assert npm[0] == str(node_bin_dir() / "node")
     assert subprocess.run(npm, capture_output=True, text=True, check=True).stdout.strip()[0].isdigit()
+
+
+@pytest.mark.parametrize(
+    "path", ["/nonexistent", "/usr/local/bin:/usr/bin:/bin"], ids=["no node", "machine node"]
+)
+def test_jsii_runs_on_the_project_node_whatever_node_the_path_has(tmp_path, path: str) -> None:
+    # The machine's own node (Node 20 here, past its end of life) is on the second PATH; the
+    # first has none at all. Either way jsii starts the project's node and prints no banner.
+    code = (
+        "import os, constructs_lib, cdktf\n"
+        "cdktf.App(outdir=os.environ['OUT'])\n"
+        "print(os.environ['JSII_NODE'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={"HOME": str(tmp_path), "PATH": path, "PYTHONPATH": str(REPO_ROOT), "OUT": str(tmp_path / "out")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(node_bin_dir() / "node")
+    assert "end-of-life" not in result.stderr
+    assert "not supported" not in result.stderr
