@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -58,14 +59,41 @@ def run(
     return result, [c for c in calls if "/stacks/" in c["cwd"]]
 
 
+WELCOME_ERROR = (
+    "Error: creating CloudWatch Logs Log Group (/aws/apigateway/welcome): operation error "
+    "CloudWatch Logs: CreateLogGroup, ResourceAlreadyExistsException: "
+    "The specified log group already exists"
+)
+Run = tuple[subprocess.CompletedProcess[str], list[dict[str, Any]], Path]
+
+
+@pytest.fixture(scope="module")
+def runs(out_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    """Both CLI runs at once, each in a folder of its own: a node process each, so the second
+    core works while the first waits."""
+    scenarios: dict[str, tuple[list[str], dict[str, str]]] = {
+        "deploy": (["deploy", "--env", "dev"], {"AUTO_APPROVE": "1", "MIGRATE_STATE": "1"}),
+        "failing plan": (
+            ["plan", "--env", "dev"],
+            {"FAKE_TERRAFORM_FAIL": "account", "FAKE_TERRAFORM_ERROR": WELCOME_ERROR},
+        ),
+    }
+
+    def start(name: str) -> Run:
+        argv, variables = scenarios[name]
+        folder = tmp_path_factory.mktemp(name.replace(" ", "-"))
+        return (*run(argv, out_dir, folder, **variables), folder)
+
+    with ThreadPoolExecutor(max_workers=len(scenarios)) as pool:
+        return dict(zip(scenarios, pool.map(start, scenarios), strict=True))
+
+
 def steps(calls: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [(Path(c["cwd"]).name, " ".join(c["args"])) for c in calls]
 
 
-def test_make_deploy_runs_the_account_stack_then_the_environment_with_the_email_as_a_variable(
-    out_dir, tmp_path
-) -> None:
-    result, calls = run(["deploy", "--env", "dev"], out_dir, tmp_path, AUTO_APPROVE="1", MIGRATE_STATE="1")
+def test_make_deploy_runs_the_account_stack_then_the_environment_with_the_email_as_a_variable(runs) -> None:
+    result, calls, tmp_path = runs["deploy"]
     assert result.returncode == 0, result.stdout + result.stderr
     applied = [s for s in steps(calls) if s[1].startswith(("init", "apply", "output"))]
     assert applied == [
@@ -85,15 +113,8 @@ def test_make_deploy_runs_the_account_stack_then_the_environment_with_the_email_
     assert "next: make verify ENV=dev" in result.stdout
 
 
-def test_a_failure_shows_the_cli_output_and_the_welcome_hint_and_stops_the_run(out_dir, tmp_path) -> None:
-    error = (
-        "Error: creating CloudWatch Logs Log Group (/aws/apigateway/welcome): operation error "
-        "CloudWatch Logs: CreateLogGroup, ResourceAlreadyExistsException: "
-        "The specified log group already exists"
-    )
-    result, calls = run(
-        ["plan", "--env", "dev"], out_dir, tmp_path, FAKE_TERRAFORM_FAIL="account", FAKE_TERRAFORM_ERROR=error
-    )
+def test_a_failure_shows_the_cli_output_and_the_welcome_hint_and_stops_the_run(runs) -> None:
+    result, calls, _ = runs["failing plan"]
     assert result.returncode == 1
     assert "set adopt_welcome_log_group = true in settings.toml" in result.stderr
     assert (
