@@ -156,8 +156,9 @@ verify: setup
 capacity: setup
 	$(PY) -m capacity.report
 
+BENCH_ARGS ?=
 bench: setup
-	$(PY) -m bench.run
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	$(PYTHON) -m constructs_lib.output_dir clean cdktf.out

@@ -82,8 +82,9 @@ def measure(command: Sequence[str], env: dict[str, str] | None = None, cwd: Path
     """Wall time, peak RSS of the whole process tree (python and its node kernel, summed), and
     how many provider-loading jsii kernels it started."""
     started = time.perf_counter()
+    log = tempfile.TemporaryFile(mode="w+")
     process = subprocess.Popen(
-        command, cwd=cwd, env=env or os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command, cwd=cwd, env=env or os.environ.copy(), stdout=log, stderr=subprocess.STDOUT
     )
     peak = 0
     provider: set[int] = set()
@@ -94,7 +95,10 @@ def measure(command: Sequence[str], env: dict[str, str] | None = None, cwd: Path
         time.sleep(0.05)
     seconds = time.perf_counter() - started
     if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} exited {process.returncode}")
+        log.seek(0)
+        tail = "".join(log.readlines()[-40:])
+        raise RuntimeError(f"{' '.join(command)} exited {process.returncode}; its last lines:\n{tail}")
+    log.close()
     return Run(seconds, peak / 1024, len(provider))
 
 
@@ -301,6 +305,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--synth-runs", type=int, default=5)
     parser.add_argument("--import-runs", type=int, default=10)
     parser.add_argument("--warm-requests", type=int, default=2000)
+    parser.add_argument(
+        "--only", nargs="+", choices=("synth", "first_hour", "cold_start", "warm"), help="measure only these"
+    )
     arguments = parser.parse_args(argv)
     steps: list[tuple[str, Callable[[], dict[str, Any]]]] = [
         ("synth", lambda: bench_synth(arguments.synth_runs)),
@@ -326,13 +333,15 @@ def main(argv: list[str] | None = None) -> int:
         file=sys.stderr,
         flush=True,
     )
+    steps = [(name, step) for name, step in steps if not arguments.only or name in arguments.only]
     for name, step in steps:
         print(f"measuring {name} ...", file=sys.stderr, flush=True)
         figures[name] = step()
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"bench-{figures['taken'].replace(':', '')}.json"
     path.write_text(json.dumps(figures, indent=2) + "\n")
-    print(table(figures))
+    complete = all(name in figures for name in ("synth", "first_hour", "cold_start", "warm"))
+    print(table(figures) if complete else json.dumps(figures, indent=2))
     print(f"\nwritten to {path.relative_to(ROOT)}")
     return 0
 
