@@ -82,23 +82,22 @@ def measure(command: Sequence[str], env: dict[str, str] | None = None, cwd: Path
     """Wall time, peak RSS of the whole process tree (python and its node kernel, summed), and
     how many provider-loading jsii kernels it started."""
     started = time.perf_counter()
-    log = tempfile.TemporaryFile(mode="w+")
-    process = subprocess.Popen(
-        command, cwd=cwd, env=env or os.environ.copy(), stdout=log, stderr=subprocess.STDOUT
-    )
-    peak = 0
-    provider: set[int] = set()
-    while process.poll() is None:
-        rss = {pid: _rss_kb(pid) for pid in _tree(process.pid)}
-        peak = max(peak, sum(rss.values()))
-        provider.update(pid for pid, kb in rss.items() if kb > PROVIDER_RSS_KB and _is_python(pid))
-        time.sleep(0.05)
-    seconds = time.perf_counter() - started
-    if process.returncode != 0:
-        log.seek(0)
-        tail = "".join(log.readlines()[-40:])
-        raise RuntimeError(f"{' '.join(command)} exited {process.returncode}; its last lines:\n{tail}")
-    log.close()
+    with tempfile.TemporaryFile(mode="w+") as log:
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env or os.environ.copy(), stdout=log, stderr=subprocess.STDOUT
+        )
+        peak = 0
+        provider: set[int] = set()
+        while process.poll() is None:
+            rss = {pid: _rss_kb(pid) for pid in _tree(process.pid)}
+            peak = max(peak, sum(rss.values()))
+            provider.update(pid for pid, kb in rss.items() if kb > PROVIDER_RSS_KB and _is_python(pid))
+            time.sleep(0.05)
+        seconds = time.perf_counter() - started
+        if process.returncode != 0:
+            log.seek(0)
+            tail = "".join(log.readlines()[-40:])
+            raise RuntimeError(f"{' '.join(command)} exited {process.returncode}; its last lines:\n{tail}")
     return Run(seconds, peak / 1024, len(provider))
 
 
