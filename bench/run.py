@@ -72,8 +72,10 @@ PROVIDER_RSS_KB = 400 * 1024
 
 
 def _is_python(pid: int) -> bool:
+    """A Python process other than the scan gate's (checkov holds as much memory, no provider)."""
     try:
-        return Path(f"/proc/{pid}/comm").read_text().strip().startswith("python")
+        python = Path(f"/proc/{pid}/comm").read_text().strip().startswith("python")
+        return python and b"security/scan.py" not in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
 
