@@ -67,15 +67,14 @@ def _rss_kb(pid: int) -> int:
 
 
 PROVIDER_RSS_KB = 400 * 1024
-"""A Python process that loaded the AWS provider's bindings holds ~580 MB; one with cdktf alone
-~35 MB. Crossing this line is how the bench tells which processes paid for the provider."""
+"""A jsii kernel (node) that loaded the AWS provider's assembly holds ~600 MB; one with cdktf
+alone far less. Crossing this line is how the bench tells which processes paid for the provider
+(other big processes, the scanners or moto's server, run no jsii kernel)."""
 
 
-def _is_python(pid: int) -> bool:
-    """A Python process other than the scan gate's (checkov holds as much memory, no provider)."""
+def _is_jsii_kernel(pid: int) -> bool:
     try:
-        python = Path(f"/proc/{pid}/comm").read_text().strip().startswith("python")
-        return python and b"security/scan.py" not in Path(f"/proc/{pid}/cmdline").read_bytes()
+        return b"jsii-runtime" in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
 
@@ -93,7 +92,7 @@ def measure(command: Sequence[str], env: dict[str, str] | None = None, cwd: Path
         while process.poll() is None:
             rss = {pid: _rss_kb(pid) for pid in _tree(process.pid)}
             peak = max(peak, sum(rss.values()))
-            provider.update(pid for pid, kb in rss.items() if kb > PROVIDER_RSS_KB and _is_python(pid))
+            provider.update(pid for pid, kb in rss.items() if kb > PROVIDER_RSS_KB and _is_jsii_kernel(pid))
             time.sleep(0.05)
         seconds = time.perf_counter() - started
         if process.returncode != 0:
