@@ -73,8 +73,9 @@ alone far less. Crossing this line is how the bench tells which processes paid f
 
 
 def _is_jsii_kernel(pid: int) -> bool:
+    """A Node process: the jsii kernel that holds the assemblies (the CLI's own is far smaller)."""
     try:
-        return b"jsii-runtime" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        return Path(f"/proc/{pid}/comm").read_text().strip() == "node"
     except OSError:
         return False
 
