@@ -120,22 +120,31 @@ def deny_insecure_transport_statement(bucket_arn: str) -> Statement:
     }
 
 
+def _account_via(
+    aws: AwsContext, sid: str, actions: Sequence[str], service: str, context: dict[str, Any] | None = None
+) -> Statement:
+    """Principals of this account may use the key only through ``service`` in this region
+    (``kms:ViaService``), and only with ``context`` where given."""
+    return allow(
+        sid,
+        actions,
+        ["*"],
+        principal={"AWS": aws.root_arn},
+        conditions={
+            "StringEquals": {
+                "kms:ViaService": aws.via_service(service),
+                "kms:CallerAccount": aws.account_id,
+                **(context or {}),
+            }
+        },
+    )
+
+
 def data_key_statements(aws: AwsContext, log_group_names: Sequence[str]) -> list[Statement]:
     """The data key's policy: the account administers it; only services of this stack use it."""
     statements = [
         allow(ROOT_ADMIN_SID, KEY_ADMIN_ACTIONS, ["*"], principal={"AWS": aws.root_arn}),
-        allow(
-            "AccountUsesViaDynamoDB",
-            DYNAMODB_USER_ACTIONS,
-            ["*"],
-            principal={"AWS": aws.root_arn},
-            conditions={
-                "StringEquals": {
-                    "kms:ViaService": aws.via_service("dynamodb"),
-                    "kms:CallerAccount": aws.account_id,
-                }
-            },
-        ),
+        _account_via(aws, "AccountUsesViaDynamoDB", DYNAMODB_USER_ACTIONS, "dynamodb"),
         allow(
             "DynamoDBReadsKeyMetadata",
             DYNAMODB_SERVICE_READ_ACTIONS,
@@ -165,33 +174,16 @@ def data_key_statements(aws: AwsContext, log_group_names: Sequence[str]) -> list
         # only through Logs in this region, only for this stack's groups. Each role's own policy
         # must allow the same (function_statements; the account stack's logging role).
         statements.append(
-            allow(
+            _account_via(
+                aws,
                 "AccountUsesViaCloudWatchLogs",
                 LOGS_CALLER_ACTIONS,
-                ["*"],
-                principal={"AWS": aws.root_arn},
-                conditions={
-                    "StringEquals": {
-                        "kms:ViaService": aws.via_service("logs"),
-                        "kms:CallerAccount": aws.account_id,
-                        "kms:EncryptionContext:aws:logs:arn": log_group_arns,
-                    }
-                },
+                "logs",
+                {"kms:EncryptionContext:aws:logs:arn": log_group_arns},
             )
         )
         statements.append(
-            allow(
-                "AccountDescribesKeyViaCloudWatchLogs",
-                LOGS_CALLER_DESCRIBE_ACTIONS,
-                ["*"],
-                principal={"AWS": aws.root_arn},
-                conditions={
-                    "StringEquals": {
-                        "kms:ViaService": aws.via_service("logs"),
-                        "kms:CallerAccount": aws.account_id,
-                    }
-                },
-            )
+            _account_via(aws, "AccountDescribesKeyViaCloudWatchLogs", LOGS_CALLER_DESCRIBE_ACTIONS, "logs")
         )
     return statements
 
