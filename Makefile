@@ -95,7 +95,7 @@ lint: setup
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
-# The suite runs the security gate too (tests/unit/test_scan.py), on the stacks it synthesizes
+# The suite runs the security gate too (tests/scan/test_scan.py), on the stacks it synthesizes
 # anyway: one process pays for the provider, and pytest's summary is the last word.
 unit: setup $(SCAN_VENV)/.installed
 	$(PY) -m pytest
@@ -122,7 +122,7 @@ docs: setup
 	$(PY) -m tools.settings_doc
 
 snapshot-update: setup
-	$(PY) -m pytest tests/unit/test_snapshot.py --snapshot-update
+	$(PY) -m pytest tests/stacks/test_snapshot.py --snapshot-update
 
 local: setup
 	$(PY) -m local.api

@@ -151,7 +151,7 @@ class RestApi(Construct):
         )
         # A deployment is a snapshot: without a trigger, changes to the API never ship. Its
         # trigger is every part registered with this API (self.part), so a part cannot be added
-        # without redeploying; tests/unit/test_stack_api.py fails on any API Gateway resource of
+        # without redeploying; tests/stacks/test_stack_api.py fails on any API Gateway resource of
         # the stack that is neither a part nor stage-level. The API itself is a part: a change to
         # it (binary media types, say) is served only once a new deployment carries it.
         # https://docs.aws.amazon.com/apigateway/latest/developerguide/updating-api.html
@@ -159,7 +159,7 @@ class RestApi(Construct):
         # Terraform forces it onto every dependency of the deployment, transitively
         # (https://developer.hashicorp.com/terraform/language/meta-arguments/lifecycle,
         # hashicorp/terraform#35331): these are only the API's own name-free parts
-        # (tests/unit/test_lifecycle.py holds the list).
+        # (tests/stacks/test_lifecycle.py holds the list).
         self._parts: list[TerraformResource] = [self.api]
         self.deployment = ApiGatewayDeployment(
             self,

@@ -151,7 +151,7 @@ def moto_endpoint() -> Iterator[str]:
 
 SCAN_PYTHON = REPO_ROOT / ".scan" / "bin" / "python"
 GATE = REPO_ROOT / "security" / "scan.py"
-GATE_TESTS = "tests/unit/test_scan.py::"
+GATE_TESTS = "tests/scan/test_scan.py::"
 
 
 class GateRuns:
@@ -192,7 +192,7 @@ def security_gate(
 ) -> Iterator[GateRuns]:
     """The gate over every stack of this session ("clean") and over broken copies ("broken"),
     started as soon as the stacks exist (see pytest_collection_modifyitems)."""
-    from tests.unit.gate_cases import write_broken_copies
+    from tests.scan.gate_cases import write_broken_copies
 
     broken = write_broken_copies(synthesized["data-api-dev"].directory, tmp_path_factory.mktemp("broken"))
     runs = GateRuns(

@@ -84,7 +84,7 @@ def test_kms_use_by_account_principals_is_conditioned(every_stack: list[Synthesi
     for stack in every_stack:
         for kind, statement in statements(stack, IDENTITY + KEY):
             if statement.get("Sid") == ROOT_ADMIN_SID:
-                continue  # administration only: tests/unit/test_stack_data.py checks it uses nothing
+                continue  # administration only: tests/stacks/test_stack_data.py checks it uses nothing
             kms_actions = [a for a in as_list(statement["Action"]) if a.startswith("kms:")]
             principal = statement.get("Principal", {"AWS": "the role"})
             if not kms_actions or "AWS" not in principal:

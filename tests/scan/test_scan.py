@@ -7,7 +7,7 @@ tests, ordered last, read their verdicts."""
 from __future__ import annotations
 
 from tests.conftest import GateRuns
-from tests.unit.gate_cases import BREAKAGES
+from tests.scan.gate_cases import BREAKAGES
 
 
 def test_every_stack_and_auth_mode_scans_clean(security_gate: GateRuns) -> None:
@@ -18,7 +18,7 @@ def test_every_stack_and_auth_mode_scans_clean(security_gate: GateRuns) -> None:
 
 
 def test_the_gate_catches_what_it_is_there_for(security_gate: GateRuns) -> None:
-    """Scratch copies of the dev stack, each broken one way (tests/unit/gate_cases.py)."""
+    """Scratch copies of the dev stack, each broken one way (tests/scan/gate_cases.py)."""
     result = security_gate.result("broken")
     assert result.returncode == 1, result.stdout
     for name, (_, expected) in BREAKAGES.items():

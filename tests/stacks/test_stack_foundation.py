@@ -108,7 +108,7 @@ EXPECTED_OUTPUTS = {
 
 def test_outputs_reference_the_right_resources_and_are_described(dev: SynthesizedStack) -> None:
     outputs = dev.config["output"]
-    # dashboard_url is a plain URL (tests/unit/test_operations.py checks it).
+    # dashboard_url is a plain URL (tests/stacks/test_operations.py checks it).
     assert set(outputs) == {*EXPECTED_OUTPUTS, "dashboard_url"}
     ids = {
         "api_url": dev.ref("aws_api_gateway_stage"),
