@@ -6,6 +6,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+BUILD_DIR = Path(__file__).resolve().parent.parent / ".build"
+"""Where `make deploy` writes an environment's outputs (git-ignored)."""
+
+
+def outputs_file(environment: str, build_dir: Path = BUILD_DIR) -> Path:
+    """The file `make deploy ENV=<environment>` writes and `make verify ENV=<environment>` reads."""
+    return build_dir / f"outputs-{environment}.json"
+
 
 class OutputsError(Exception):
     """The outputs file cannot be read; the message names it and says why."""

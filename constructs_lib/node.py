@@ -32,6 +32,17 @@ def node_environment(env: Mapping[str, str]) -> dict[str, str]:
     return result
 
 
+CLI = Path(__file__).resolve().parent.parent / "node_modules" / "cdktf-cli" / "bundle" / "bin" / "cdktf"
+"""The CDKTF CLI package.json pins, as `make setup` installs it."""
+
+
+def cli_command(args: list[str]) -> list[str]:
+    """The command line that runs the pinned CDKTF CLI on the project's node."""
+    if not CLI.exists():
+        raise NodeError("the CDKTF CLI is not installed in node_modules/: run `make setup`")
+    return [str(node_bin_dir() / "node"), str(CLI), *args]
+
+
 def use_project_node(environ: MutableMapping[str, str]) -> None:
     """Point this process (and its children) at the project's node: call before ``import cdktf``."""
     if "JSII_NODE" not in environ:

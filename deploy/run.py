@@ -19,7 +19,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from constructs_lib.node import NodeError, node_bin_dir, node_environment
+from client import outputs as outputs_location
+from constructs_lib.node import NodeError, cli_command, node_environment
 from constructs_lib.settings import (
     Settings,
     SettingsError,
@@ -31,8 +32,7 @@ from constructs_lib.settings import (
 from deploy.stacks import StackError, read_manifest, run_order
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CLI = PROJECT_ROOT / "node_modules" / "cdktf-cli" / "bundle" / "bin" / "cdktf"
-BUILD_DIR = PROJECT_ROOT / ".build"
+BUILD_DIR = outputs_location.BUILD_DIR
 ALERT_EMAIL_VARIABLE = "TF_VAR_alert_email"
 WELCOME_HINT = (
     "data-api: hint: /aws/apigateway/welcome already exists in this account and region: set "
@@ -61,11 +61,8 @@ Ask = Callable[[str], "str | None"]
 
 def cdktf(args: list[str], env: Mapping[str, str]) -> tuple[int, str]:
     """The pinned CDKTF CLI on the project's node, its output shown as it comes and kept."""
-    if not CLI.exists():
-        raise DeployError("the CDKTF CLI is not installed in node_modules/: run `make setup`")
-    node = str(node_bin_dir() / "node")
     with subprocess.Popen(
-        [node, str(CLI), *args],
+        cli_command(args),
         cwd=PROJECT_ROOT,
         env=node_environment(env),
         stdout=subprocess.PIPE,
@@ -146,7 +143,7 @@ def deploy_run(environment: str, env: Mapping[str, str], build_dir: Path = BUILD
     """The environment's stack and its dependencies (the account stack) in one CLI run."""
     settings = environment_settings(environment, env)
     stacks = run_order(read_manifest(out_dir(env)), [settings.stack_name])
-    outputs = build_dir / f"outputs-{environment}.json"
+    outputs = outputs_location.outputs_file(environment, build_dir)
     # The alert email travels as TF_VAR_alert_email, never --var: the CLI passes every --var to
     # every stack of the run, and Terraform refuses a -var the account stack does not declare
     # (hashicorp/terraform, internal/backend/backendrun/unparsed_value.go), while it ignores an
@@ -170,7 +167,7 @@ def bootstrap_run(env: Mapping[str, str], build_dir: Path = BUILD_DIR) -> Run:
     """The state stack of every region the environments keep their state in."""
     names = sorted({s.state_stack_name for s in all_settings(env)})
     stacks = run_order(read_manifest(out_dir(env)), names)
-    outputs = build_dir / "outputs-state.json"
+    outputs = outputs_location.outputs_file("state", build_dir)
     command = ["deploy", *stacks, *_common(env), "--auto-approve", "--outputs-file", str(outputs)]
     return Run([command], dict(env), outputs)
 

@@ -8,12 +8,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-from constructs_lib.node import NodeError, node_bin_dir, node_environment
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CLI = PROJECT_ROOT / "node_modules" / "cdktf-cli" / "bundle" / "bin" / "cdktf"
+from constructs_lib.node import NodeError, cli_command, node_bin_dir, node_environment
 
 
 def command(tool: str, args: list[str]) -> list[str]:
@@ -23,9 +19,7 @@ def command(tool: str, args: list[str]) -> list[str]:
         npm = node_bin_dir().parent / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js"
         return [node, str(npm), *args]
     if tool == "cdktf":
-        if not CLI.exists():
-            raise NodeError("the CDKTF CLI is not installed in node_modules/: run `make setup`")
-        return [node, str(CLI), *args]
+        return cli_command(args)
     raise NodeError(f"unknown tool {tool!r}: npm or cdktf")
 
 

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from client import outputs
 from client.outputs import OutputsError, read_outputs_file
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.outputs import VERIFY_NEEDS
@@ -25,7 +26,7 @@ from constructs_lib.settings import Settings, SettingsError, listed_environments
 from verify.checks import Check, Deployment, alarm_test, run_checks
 
 OUTPUTS_VARIABLE = "DATA_API_OUTPUTS"
-BUILD_DIR = Path(__file__).resolve().parent.parent / ".build"
+BUILD_DIR = outputs.BUILD_DIR
 REPORT_VARIABLE = "VERIFY_REPORT"
 REQUIRED_OUTPUTS = VERIFY_NEEDS
 
@@ -43,7 +44,7 @@ def outputs_path(env: Mapping[str, str], environment: str = "") -> str:
             f"no deployment named: run make verify ENV=<environment> after make deploy, "
             f"or set {OUTPUTS_VARIABLE} to an outputs file"
         )
-    written = BUILD_DIR / f"outputs-{environment}.json"
+    written = outputs.outputs_file(environment, BUILD_DIR)
     if not written.exists():
         raise VerifyError(f".build/{written.name} does not exist: run make deploy ENV={environment} first")
     return str(written)
