@@ -324,10 +324,10 @@ def main(argv: list[str] | None = None) -> int:
             "python": platform.python_version(),
         },
     }
-    # Rough figures from this project's 2-core machine (2026-12-01): each synth run and its floor
-    # ~17 s with start-up; a fresh clone's synth, installs and two make test runs ~4 minutes;
-    # an import ~0.5 s.
-    minutes = (arguments.synth_runs * 2 * 17 + 240 + arguments.import_runs * 2 * 0.5) / 60
+    # Rough figures from this project's 2-core machine (2026-12-01, a whole run took 8.5 minutes):
+    # each synth run and its floor ~15 s with start-up; a fresh clone's synth, installs and two
+    # make test runs ~5.5 minutes; an import ~0.5 s.
+    minutes = (arguments.synth_runs * 2 * 15 + 330 + arguments.import_runs * 2 * 0.5) / 60
     print(
         f"make bench takes about {minutes:.0f} minutes: synth and its floor "
         f"{arguments.synth_runs} times each, a fresh clone's first hour, cold imports, warm requests",
