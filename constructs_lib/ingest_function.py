@@ -6,6 +6,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +26,6 @@ from constructs_lib import naming
 from constructs_lib.accepted_findings import accept_findings
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.contract import (
-    FUNCTION_ENVIRONMENT,
     FUNCTION_POLICY_NAME,
     FUNCTION_SOURCE_DIR,
     HANDLER,
@@ -79,20 +79,15 @@ class IngestFunctionProps:
     runtime: str
     memory_mb: int
     timeout_seconds: int
-    log_level: str
     log_retention_days: int
-    stage: str
-    """Value of the function's STAGE variable: the environment."""
-    cors_allowed_origin: str
+    environment_variables: Mapping[str, str]
+    """The function's environment (Settings.function_variables, as make local and make verify
+    build it too)."""
     tracing_enabled: bool
     reserved_concurrency: int
     """Concurrent executions reserved (and so capped) for the function; 0 for none."""
-    table_name: str
     table_arn: str
-    idempotency_table_name: str
     idempotency_table_arn: str
-    idempotency_retention_seconds: int
-    api_auth: str
     """Whose Idempotency-Keys are whose: the function scopes keys by the caller this mode knows."""
     kms_key_arn: str
     aws: AwsContext
@@ -147,17 +142,7 @@ class IngestFunction(Construct):
             source_code_hash=code.asset_hash,
             memory_size=props.memory_mb,
             timeout=props.timeout_seconds,
-            environment=LambdaFunctionEnvironment(
-                variables=FUNCTION_ENVIRONMENT.FunctionEnvironment(
-                    table_name=props.table_name,
-                    stage=props.stage,
-                    log_level=props.log_level,
-                    cors_allowed_origin=props.cors_allowed_origin,
-                    idempotency_table_name=props.idempotency_table_name,
-                    idempotency_retention_seconds=props.idempotency_retention_seconds,
-                    api_auth=props.api_auth,
-                ).variables()
-            ),
+            environment=LambdaFunctionEnvironment(variables=dict(props.environment_variables)),
             tracing_config=LambdaFunctionTracingConfig(
                 mode="Active" if props.tracing_enabled else "PassThrough"
             ),
