@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 GENERATED_IN_STACK = ("cdk.tf.json", "assets")
 """What synth writes in a stack's folder; anything else there (terraform's .terraform and lock
 file, a user's notes or var file) is not ours to delete."""
 GENERATED_AT_TOP = ("manifest.json", ".synth-stamp.json")
+
+
+def synth_output_dir(root: Path, env: Mapping[str, str]) -> Path:
+    """Where synth writes: CDKTF_OUTDIR (as cdktf's App reads it), else cdktf.out in ``root``."""
+    return root / env.get("CDKTF_OUTDIR", "cdktf.out")
 
 
 def remove_generated(stack_dir: Path) -> list[Path]:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from client import outputs as outputs_location
 from constructs_lib.node import NodeError, cli_command, node_environment
+from constructs_lib.output_dir import synth_output_dir
 from constructs_lib.settings import (
     Settings,
     SettingsError,
@@ -118,7 +119,7 @@ def alert_email(settings: Settings, env: Mapping[str, str]) -> str:
 
 
 def out_dir(env: Mapping[str, str]) -> Path:
-    return PROJECT_ROOT / env.get("CDKTF_OUTDIR", "cdktf.out")
+    return synth_output_dir(PROJECT_ROOT, env)
 
 
 def _common(env: Mapping[str, str]) -> list[str]:

@@ -15,6 +15,8 @@ import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from constructs_lib.output_dir import synth_output_dir
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIRECTORIES = ("constructs_lib", "lambda")
 """The packages main.py imports (and the function's asset), read as they are on disk."""
@@ -48,17 +50,13 @@ def digest(root: Path, env: Mapping[str, str]) -> str:
     return h.hexdigest()
 
 
-def output_dir(root: Path, env: Mapping[str, str]) -> Path:
-    return root / env.get("CDKTF_OUTDIR", "cdktf.out")
-
-
 def written_stacks(out: Path) -> list[str]:
     return sorted(p.parent.name for p in (out / "stacks").glob("*/cdk.tf.json"))
 
 
 def is_current(root: Path, env: Mapping[str, str]) -> bool:
     """Whether the last synth's stamp matches these inputs and its stacks are all still there."""
-    out = output_dir(root, env)
+    out = synth_output_dir(root, env)
     try:
         stamp = json.loads((out / STAMP_NAME).read_text())
     except (OSError, ValueError):
@@ -68,7 +66,7 @@ def is_current(root: Path, env: Mapping[str, str]) -> bool:
 
 def write_stamp(root: Path, env: Mapping[str, str], before: str) -> None:
     """Stamp the inputs as they were when synth started (a change during synth re-synthesizes)."""
-    out = output_dir(root, env)
+    out = synth_output_dir(root, env)
     (out / STAMP_NAME).write_text(json.dumps({"digest": before, "stacks": written_stacks(out)}))
 
 
@@ -76,12 +74,12 @@ def synth(root: Path, env: Mapping[str, str], command: Iterable[str]) -> int:
     if is_current(root, env):
         print(
             f"data-api: synth skipped: nothing it reads changed since the last synth "
-            f"({output_dir(root, env).name}/{STAMP_NAME}); `make clean` or `python main.py` forces one",
+            f"({synth_output_dir(root, env).name}/{STAMP_NAME}); `make clean` or `python main.py` forces one",
             file=sys.stderr,
         )
         return 0
     before = digest(root, env)
-    stamp = output_dir(root, env) / STAMP_NAME
+    stamp = synth_output_dir(root, env) / STAMP_NAME
     stamp.unlink(missing_ok=True)  # a failed synth never leaves a stamp that claims success
     code = subprocess.call(list(command), cwd=root, env=dict(env))
     if code == 0:
