@@ -32,8 +32,7 @@ def main() -> int:
             print(f"data-api: warning: {warning}", file=sys.stderr)
 
     # Imported only now: loading the provider's jsii assembly takes seconds.
-    from cdktf import App
-
+    from constructs_lib.framework import App
     from constructs_lib.stack import build_app
 
     app = App()

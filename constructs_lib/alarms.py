@@ -16,7 +16,7 @@ from constructs import Construct
 from constructs_lib.settings import Settings
 
 if TYPE_CHECKING:
-    from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
+    from constructs_lib.framework import CloudwatchMetricAlarm
 
 FIVE_MINUTES = 300
 RUNBOOK = "docs/runbook.md"
@@ -156,8 +156,7 @@ class Alarms(Construct):
     """
 
     def __init__(self, scope: Construct, id_: str, props: AlarmsProps) -> None:
-        from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
-        from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
+        from constructs_lib.framework import SnsTopic, SnsTopicSubscription
 
         super().__init__(scope, id_)
         self.topic = SnsTopic(self, "topic", name=props.topic_name, kms_master_key_id=props.kms_key_arn)
@@ -167,7 +166,7 @@ class Alarms(Construct):
         self.alarms = [self._alarm(spec, props.alarm_name_prefix) for spec in props.alarms]
 
     def _alarm(self, spec: MetricAlarmSpec, name_prefix: str) -> CloudwatchMetricAlarm:
-        from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
+        from constructs_lib.framework import CloudwatchMetricAlarm
 
         return CloudwatchMetricAlarm(
             self,

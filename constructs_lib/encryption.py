@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
-from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from constructs import Construct
 
 from constructs_lib.accepted_findings import accept_findings
 from constructs_lib.aws_context import AwsContext
+from constructs_lib.framework import KmsAlias, KmsKey
 from constructs_lib.iam_policy import policy_document
 from constructs_lib.policies import data_key_statements
 

@@ -10,16 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from cdktf import AssetType, TerraformAsset
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-from cdktf_cdktf_provider_aws.lambda_function import (
-    LambdaFunction,
-    LambdaFunctionEnvironment,
-    LambdaFunctionLoggingConfig,
-    LambdaFunctionTracingConfig,
-)
 from constructs import Construct
 
 from constructs_lib import naming
@@ -30,6 +20,17 @@ from constructs_lib.contract import (
     FUNCTION_SOURCE_DIR,
     HANDLER,
     PROJECT_ROOT,
+)
+from constructs_lib.framework import (
+    AssetType,
+    CloudwatchLogGroup,
+    IamRole,
+    IamRolePolicy,
+    LambdaFunction,
+    LambdaFunctionEnvironment,
+    LambdaFunctionLoggingConfig,
+    LambdaFunctionTracingConfig,
+    TerraformAsset,
 )
 from constructs_lib.iam_policy import policy_document
 from constructs_lib.policies import function_statements, service_trust_policy

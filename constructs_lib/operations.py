@@ -236,8 +236,7 @@ class Operations(Construct):
     """The environment's dashboard and its saved Logs Insights queries."""
 
     def __init__(self, scope: Construct, id_: str, props: OperationsProps) -> None:
-        from cdktf_cdktf_provider_aws.cloudwatch_dashboard import CloudwatchDashboard
-        from cdktf_cdktf_provider_aws.cloudwatch_query_definition import CloudwatchQueryDefinition
+        from constructs_lib.framework import CloudwatchDashboard, CloudwatchQueryDefinition
 
         super().__init__(scope, id_)
         self.dashboard = CloudwatchDashboard(

@@ -6,9 +6,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import jsii
-from cdktf import Annotations, IAspect, TerraformProvider, TerraformResource
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from constructs import IConstruct
+
+from constructs_lib.framework import (
+    Annotations,
+    CloudwatchLogGroup,
+    IAspect,
+    TerraformProvider,
+    TerraformResource,
+)
 
 
 def _resource_config(resource: TerraformResource) -> Mapping[str, Any]:

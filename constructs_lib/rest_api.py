@@ -8,36 +8,6 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import jsii
-from cdktf import Fn, IResolveContext, IStringProducer, Lazy, TerraformResource, TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.api_gateway_api_key import ApiGatewayApiKey
-from cdktf_cdktf_provider_aws.api_gateway_deployment import ApiGatewayDeployment
-from cdktf_cdktf_provider_aws.api_gateway_gateway_response import ApiGatewayGatewayResponse
-from cdktf_cdktf_provider_aws.api_gateway_integration import ApiGatewayIntegration
-from cdktf_cdktf_provider_aws.api_gateway_integration_response import ApiGatewayIntegrationResponse
-from cdktf_cdktf_provider_aws.api_gateway_method import ApiGatewayMethod
-from cdktf_cdktf_provider_aws.api_gateway_method_response import ApiGatewayMethodResponse
-from cdktf_cdktf_provider_aws.api_gateway_method_settings import (
-    ApiGatewayMethodSettings,
-    ApiGatewayMethodSettingsSettings,
-)
-from cdktf_cdktf_provider_aws.api_gateway_resource import ApiGatewayResource
-from cdktf_cdktf_provider_aws.api_gateway_rest_api import (
-    ApiGatewayRestApi,
-    ApiGatewayRestApiEndpointConfiguration,
-)
-from cdktf_cdktf_provider_aws.api_gateway_stage import (
-    ApiGatewayStage,
-    ApiGatewayStageAccessLogSettings,
-)
-from cdktf_cdktf_provider_aws.api_gateway_usage_plan import (
-    ApiGatewayUsagePlan,
-    ApiGatewayUsagePlanApiStages,
-    ApiGatewayUsagePlanQuotaSettings,
-    ApiGatewayUsagePlanThrottleSettings,
-)
-from cdktf_cdktf_provider_aws.api_gateway_usage_plan_key import ApiGatewayUsagePlanKey
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
 from constructs import Construct
 
 from constructs_lib.accepted_findings import accept_findings
@@ -52,6 +22,35 @@ from constructs_lib.contract import (
     STAGE_LOGGING_LEVEL,
     STAGE_METRICS_ENABLED,
     execution_log_group_name,
+)
+from constructs_lib.framework import (
+    ApiGatewayApiKey,
+    ApiGatewayDeployment,
+    ApiGatewayGatewayResponse,
+    ApiGatewayIntegration,
+    ApiGatewayIntegrationResponse,
+    ApiGatewayMethod,
+    ApiGatewayMethodResponse,
+    ApiGatewayMethodSettings,
+    ApiGatewayMethodSettingsSettings,
+    ApiGatewayResource,
+    ApiGatewayRestApi,
+    ApiGatewayRestApiEndpointConfiguration,
+    ApiGatewayStage,
+    ApiGatewayStageAccessLogSettings,
+    ApiGatewayUsagePlan,
+    ApiGatewayUsagePlanApiStages,
+    ApiGatewayUsagePlanKey,
+    ApiGatewayUsagePlanQuotaSettings,
+    ApiGatewayUsagePlanThrottleSettings,
+    CloudwatchLogGroup,
+    Fn,
+    IResolveContext,
+    IStringProducer,
+    LambdaPermission,
+    Lazy,
+    TerraformResource,
+    TerraformResourceLifecycle,
 )
 
 POST_STATUS_CODES = ("200", "400", "413", "500", "503")

@@ -3,23 +3,6 @@ account and region)."""
 
 from __future__ import annotations
 
-from cdktf import (
-    Aspects,
-    Fn,
-    LocalBackend,
-    S3Backend,
-    TerraformOutput,
-    TerraformStack,
-    TerraformVariable,
-)
-from cdktf_cdktf_provider_aws.api_gateway_account import ApiGatewayAccount
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
-from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct
 
 from constructs_lib import naming
@@ -28,6 +11,24 @@ from constructs_lib.alarms import Alarms, AlarmsProps, alarm_specs, write_thrott
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.contract import EXECUTION_LOG_GROUP_PREFIX
 from constructs_lib.encryption import DataKey, DataKeyProps
+from constructs_lib.framework import (
+    ApiGatewayAccount,
+    Aspects,
+    AwsProvider,
+    AwsProviderDefaultTags,
+    CloudwatchLogGroup,
+    DataAwsCallerIdentity,
+    DataAwsPartition,
+    Fn,
+    IamRole,
+    IamRolePolicy,
+    IamRolePolicyAttachment,
+    LocalBackend,
+    S3Backend,
+    TerraformOutput,
+    TerraformStack,
+    TerraformVariable,
+)
 from constructs_lib.iam_policy import policy_document
 from constructs_lib.ingest_function import IngestFunction, IngestFunctionProps
 from constructs_lib.operations import Operations, OperationsProps

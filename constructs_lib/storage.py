@@ -4,24 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.appautoscaling_policy import (
+from constructs import Construct
+
+from constructs_lib.contract import IDEMPOTENCY_EXPIRY_ATTRIBUTE, IDEMPOTENCY_KEY, PARTITION_KEY, SORT_KEY
+from constructs_lib.framework import (
     AppautoscalingPolicy,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
-)
-from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
-from cdktf_cdktf_provider_aws.dynamodb_table import (
+    AppautoscalingTarget,
     DynamodbTable,
     DynamodbTableAttribute,
     DynamodbTableOnDemandThroughput,
     DynamodbTablePointInTimeRecovery,
     DynamodbTableServerSideEncryption,
     DynamodbTableTtl,
+    TerraformResourceLifecycle,
 )
-from constructs import Construct
-
-from constructs_lib.contract import IDEMPOTENCY_EXPIRY_ATTRIBUTE, IDEMPOTENCY_KEY, PARTITION_KEY, SORT_KEY
 
 WRITE_CAPACITY_DIMENSION = "dynamodb:table:WriteCapacityUnits"
 

@@ -51,8 +51,7 @@ class SynthesizedStack:
 def synthesize(outdir: Path, all_settings: list[Settings]) -> dict[str, SynthesizedStack]:
     """Synthesize the app for these settings into ``outdir``, from a working directory that is
     not the project's (so a path resolved from the cwd would break), and load every stack."""
-    from cdktf import App
-
+    from constructs_lib.framework import App
     from constructs_lib.stack import build_app
 
     previous = Path.cwd()

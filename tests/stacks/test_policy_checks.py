@@ -14,10 +14,8 @@ from constructs_lib.settings import REQUIRED_TAG_KEYS
 def aws() -> Any:
     """The provider's classes, imported when a test runs: collecting this module (in every test
     worker) must not load the provider."""
-    from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-    from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
-
     from constructs_lib.accepted_findings import accept_findings
+    from constructs_lib.framework import CloudwatchLogGroup, SnsTopic
 
     return SimpleNamespace(
         CloudwatchLogGroup=CloudwatchLogGroup, SnsTopic=SnsTopic, accept_findings=accept_findings
@@ -28,9 +26,7 @@ ALL_TAGS = {"project": "data-api", "environment": "dev", "managed-by": "cdktf"}
 
 
 def synth_checked(tmp_path: Path, default_tags: dict[str, str], build: object) -> None:
-    from cdktf import App, Aspects, TerraformStack
-    from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
-
+    from constructs_lib.framework import App, Aspects, AwsProvider, AwsProviderDefaultTags, TerraformStack
     from constructs_lib.policy_checks import LogGroupCheck, RequiredTagsCheck
 
     app = App(outdir=str(tmp_path / "out"))

@@ -207,11 +207,8 @@ def test_every_api_gateway_resource_is_a_registered_part_or_stage_level(synthesi
 
 
 def test_a_part_registered_after_the_deployment_still_joins_its_trigger(tmp_path_factory) -> None:
-    from cdktf import App, TerraformStack
-    from cdktf_cdktf_provider_aws.api_gateway_model import ApiGatewayModel
-    from cdktf_cdktf_provider_aws.provider import AwsProvider
-
     from constructs_lib.auth import auth_strategy
+    from constructs_lib.framework import ApiGatewayModel, App, AwsProvider, TerraformStack
     from constructs_lib.rest_api import RestApi, RestApiProps
 
     app = App(outdir=str(tmp_path_factory.mktemp("late-part")))

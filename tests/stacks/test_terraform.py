@@ -91,8 +91,8 @@ def test_to_be_valid_terraform(
             f"terraform init -backend=false parsed all {len(init_results)} stacks and stopped at provider "
             f"installation in {len(unavailable)} ({'; '.join(reached)}): no registry access here"
         )
-    import cdktf
+    from constructs_lib.framework import Testing
 
     os.environ.update(terraform_env())  # Testing runs terraform itself, with this process's env
     for name, stack in synthesized.items():
-        assert cdktf.Testing.to_be_valid_terraform(str(stack.directory)), name
+        assert Testing.to_be_valid_terraform(str(stack.directory)), name

@@ -67,3 +67,29 @@ def test_the_walk_sees_a_tool_importing_another(tmp_path: Path) -> None:
     module = tmp_path / "example.py"
     module.write_text("import json\nfrom local.target import Target\nfrom constructs_lib import naming\n")
     assert imported_packages(module) == {"local", "constructs_lib"}
+
+
+FRAMEWORK_PACKAGES = ("cdktf", "cdktf_cdktf_provider_aws")
+FRAMEWORK_MODULE = REPO_ROOT / "constructs_lib" / "framework.py"
+
+
+def framework_imports(path: Path) -> list[str]:
+    """The CDK framework or provider modules a file imports itself."""
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.extend(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.append(node.module)
+    return [n for n in names if n.split(".")[0] in FRAMEWORK_PACKAGES]
+
+
+def test_only_the_framework_module_imports_cdktf_and_the_provider() -> None:
+    python_files = [REPO_ROOT / "main.py", *(p for d in sorted(PROJECT - {"main"}) for p in files_of(d))]
+    assert framework_imports(FRAMEWORK_MODULE), "framework.py imports the framework"
+    assert [
+        f"{path.relative_to(REPO_ROOT)}: {name}"
+        for path in python_files
+        if path != FRAMEWORK_MODULE
+        for name in framework_imports(path)
+    ] == []
