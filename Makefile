@@ -16,10 +16,13 @@ AUTH_MODES_OUT := .build/scan-auth-modes
 REQUIREMENTS := .build/requirements-dev.txt
 
 # The package index comes from pip's own configuration (so a corporate mirror is used), else
-# pip's built-in default. An index already exported in the environment wins.
-PIP_INDEX_URL ?= $(shell $(PYTHON) -m pip config get global.index-url 2>/dev/null \
+# pip's built-in default. An index already exported in the environment wins. Asked once per make
+# run (`:=`): a recursive `?=` would ask pip again for every command's environment.
+ifndef PIP_INDEX_URL
+PIP_INDEX_URL := $(shell $(PYTHON) -m pip config get global.index-url 2>/dev/null \
 	|| $(PYTHON) -m pip config get install.index-url 2>/dev/null \
 	|| $(PYTHON) -c 'from pip._internal.models.index import PyPI; print(PyPI.simple_url)')
+endif
 export PIP_INDEX_URL
 # uv reads no pip configuration: hand it the same index.
 export UV_DEFAULT_INDEX := $(PIP_INDEX_URL)
