@@ -361,13 +361,19 @@ class LocalApi:
             yield
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="local-api", daemon=True)
+        # A short poll: stop() waits for the serving loop to notice, up to one interval.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="local-api", daemon=True
+        )
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, emulator: bool = True) -> None:
+        """Stop serving, and the in-memory emulator too unless the process is about to exit
+        anyway (moto's server takes up to half a second to notice a stop)."""
         self._server.shutdown()
         self._server.server_close()
-        self.stop_emulator()
+        if emulator:
+            self.stop_emulator()
 
     def stop_emulator(self) -> None:
         if self._moto is not None:
@@ -513,7 +519,7 @@ def main(argv: list[str] | None = None) -> int:
         print(settings.auth.local_note, flush=True)
     print("Ctrl-C stops it.", flush=True)
     stopped.wait()
-    api.stop()
+    api.stop(emulator=False)  # its in-memory table ends with this process
     print("stopped", flush=True)
     return 0
 
