@@ -221,7 +221,7 @@ def bench_warm(requests: int) -> dict[str, Any]:
         def put_item(self, **_: Any) -> dict[str, Any]:
             return {}
 
-    handler._dynamodb = Stub()
+    handler.SERVICE.store.client = Stub()
     logging.getLogger("data_api.ingest").setLevel(logging.INFO)
     logging.getLogger("data_api.ingest").handlers = [logging.NullHandler()]
 

@@ -35,7 +35,7 @@ SCALE_INS_PER_DAY = 27
 # up to double its previous peak. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html
 ON_DEMAND_INITIAL_WRITE_UNITS = 4000
 ON_DEMAND_PEAK_MULTIPLIER = 2
-# The function tries a write up to 3 times within a fraction of a second (lambda/ingest.py): in a
+# The function tries a write up to 3 times within a fraction of a second (lambda/ingest/budget.py): in a
 # second whose capacity is spent, its retries meet the same spent capacity, so a throttled write
 # becomes a 503. Assumed: retries never spill into the next second's capacity.
 FUNCTION_ATTEMPTS: int = FUNCTION_RULES.MAX_ATTEMPTS

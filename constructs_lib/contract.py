@@ -74,13 +74,27 @@ def execution_log_group_name(rest_api_id: str, stage_name: str) -> str:
     return f"{EXECUTION_LOG_GROUP_PREFIX}{rest_api_id}/{stage_name}"
 
 
+def function_source_files(source_dir: Path = FUNCTION_SOURCE_DIR) -> list[Path]:
+    """The files that make up the function: its Python sources, not caches or editor litter."""
+    return sorted(
+        p for p in source_dir.rglob("*.py") if "__pycache__" not in p.parts and not p.name.startswith(".")
+    )
+
+
 def load_function_module(name: str, module_name: str | None = None) -> ModuleType:
     """A fresh copy of ``lambda/<name>.py`` (under ``module_name``, so copies never collide),
     imported as the Lambda runtime would: its sibling modules importable by bare name."""
     if str(FUNCTION_SOURCE_DIR) not in sys.path:
         sys.path.insert(0, str(FUNCTION_SOURCE_DIR))
-    path = FUNCTION_SOURCE_DIR / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(module_name or f"data_api_function_{name}", path)
+    package = FUNCTION_SOURCE_DIR / name
+    if package.is_dir():  # a package of the function (lambda/ingest/): its modules come with it
+        path = package / "__init__.py"
+        spec = importlib.util.spec_from_file_location(
+            module_name or f"data_api_function_{name}", path, submodule_search_locations=[str(package)]
+        )
+    else:
+        path = FUNCTION_SOURCE_DIR / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(module_name or f"data_api_function_{name}", path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
@@ -91,13 +105,13 @@ def load_function_module(name: str, module_name: str | None = None) -> ModuleTyp
 
 
 FUNCTION_RULES: ModuleType = load_function_module("ingest", "data_api_function_rules")
-"""The function's pure rules (lambda/ingest.py: no AWS, no environment), loaded once for every
+"""The function's pure rules (lambda/ingest/: no AWS, no environment), loaded once for every
 part of the project that must agree with the function: CORS, binary types, the time budget."""
 
 IDEMPOTENCY_KEY: str = FUNCTION_RULES.RECORD_KEY
 IDEMPOTENCY_EXPIRY_ATTRIBUTE: str = FUNCTION_RULES.RECORD_EXPIRY
 """The idempotency table: one string key; the expiry (epoch seconds) is its TTL attribute. The
-function's own names (lambda/ingest.py), so the table and the records never disagree."""
+function's own names (lambda/ingest/idempotency.py), so the table and the records never disagree."""
 
 FUNCTION_ENVIRONMENT: ModuleType = load_function_module("environment", "data_api_function_environment")
 """The function's environment variables (lambda/environment.py): the stack, make local, make verify

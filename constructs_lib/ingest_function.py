@@ -20,6 +20,7 @@ from constructs_lib.contract import (
     FUNCTION_SOURCE_DIR,
     HANDLER,
     PROJECT_ROOT,
+    function_source_files,
 )
 from constructs_lib.framework import (
     AssetType,
@@ -36,13 +37,6 @@ from constructs_lib.iam_policy import policy_document
 from constructs_lib.policies import function_statements, service_trust_policy
 
 BUILD_DIR = PROJECT_ROOT / ".build"
-
-
-def function_source_files(source_dir: Path = FUNCTION_SOURCE_DIR) -> list[Path]:
-    """The files that make up the function: its Python sources, not caches or editor litter."""
-    return sorted(
-        p for p in source_dir.rglob("*.py") if "__pycache__" not in p.parts and not p.name.startswith(".")
-    )
 
 
 def stage_function_code(source_dir: Path = FUNCTION_SOURCE_DIR, build_dir: Path = BUILD_DIR) -> Path:

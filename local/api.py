@@ -253,7 +253,7 @@ class LocalApi:
             }
         )
         # The function's own CORS definition, which the stack also uses for the preflight.
-        self.cors: dict[str, str] = self._function.ingest.cors_headers(settings.cors_allowed_origin)
+        self.cors: dict[str, str] = FUNCTION_RULES.cors_headers(settings.cors_allowed_origin)
         # Per method, like the stage's method settings ("*/*"): POST and OPTIONS each get a bucket.
         self.buckets = {
             method: TokenBucket(settings.throttle_rate_limit, settings.throttle_burst_limit)

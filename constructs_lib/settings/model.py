@@ -36,7 +36,7 @@ API_GATEWAY_TIMEOUT_SECONDS = 29
 """API Gateway's integration timeout: a slower function only ever produces a 504."""
 MIN_FUNCTION_TIMEOUT_SECONDS: int = FUNCTION_RULES.MIN_FUNCTION_TIMEOUT_SECONDS
 """The function retries DynamoDB only while an attempt can end before its own deadline; below
-this, not even one attempt fits (lambda/ingest.py holds the budget)."""
+this, not even one attempt fits (lambda/ingest/budget.py holds the budget)."""
 
 CLOUDWATCH_LOG_RETENTION_DAYS: tuple[int, ...] = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,8 +28,32 @@ _fresh_names = itertools.count()
 
 
 def load_handler() -> ModuleType:
-    """A fresh copy of handler.py: it reads its environment and creates its client at import."""
+    """A fresh copy of handler.py: it reads its environment and creates its client at import.
+    Most tests need not re-import it: they build the same Service with function_service()."""
     return load_function_module("handler", f"handler_{next(_fresh_names)}")
+
+
+_clients: dict[str, Any] = {}
+
+
+def cached_client(kind: str) -> Any:
+    """One client per kind for the session ("function": the function's own, as store.make_client
+    configures it; "inspect": the tests' view of the table). moto intercepts a client whatever
+    mock_aws context it was made in, and a fresh context starts with empty tables."""
+    if kind not in _clients:
+        from ingest.store import make_client
+
+        _clients[kind] = (
+            make_client() if kind == "function" else boto3.client("dynamodb", region_name="us-east-1")
+        )
+    return _clients[kind]
+
+
+def function_service(client: Any) -> Any:
+    """The function as handler.py builds it from its environment, around ``client``."""
+    from ingest.service import Service
+
+    return Service.from_environment(os.environ, client=client)
 
 
 def make_event(body: str | None = "{}", **overrides: Any) -> dict[str, Any]:
@@ -96,15 +121,16 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @dataclass
 class Deployed:
-    """The handler module wired to an emulated table, and a client to inspect that table."""
+    """The function (ingest.service.Service) wired to an emulated table, and a client to
+    inspect that table."""
 
-    handler: ModuleType
+    service: Any
     client: Any
     table: str = TABLE
     idempotency_table: str = IDEMPOTENCY_TABLE
 
     def invoke(self, event: Any) -> dict[str, Any]:
-        return dict(self.handler.handler(event, None))
+        return dict(self.service.handle(event, None))
 
     def items(self) -> list[dict[str, Any]]:
         return list(self.client.scan(TableName=self.table, ConsistentRead=True)["Items"])
@@ -127,10 +153,10 @@ class Deployed:
 @pytest.fixture
 def deployed(aws_env: None) -> Iterator[Deployed]:
     with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
+        client = cached_client("inspect")
         create_table(client)
         create_table(client, IDEMPOTENCY_TABLE, idempotency=True)
-        yield Deployed(load_handler(), client)
+        yield Deployed(function_service(cached_client("function")), client)
 
 
 @pytest.fixture
@@ -146,6 +172,8 @@ def served(aws_env: None, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -
     client = boto3.client("dynamodb", region_name="us-east-1")
     create_table(client, table)
     create_table(client, idempotency_table, idempotency=True)
-    yield Deployed(load_handler(), client, table, idempotency_table)
+    from ingest.store import make_client
+
+    yield Deployed(function_service(make_client()), client, table, idempotency_table)
     client.delete_table(TableName=table)
     client.delete_table(TableName=idempotency_table)

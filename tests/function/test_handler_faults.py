@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import ingest
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ReadTimeoutError
@@ -32,7 +33,7 @@ def dynamodb_error(status: int, code: str, message: str) -> AWSResponse:
 def sleeps(served: Deployed, monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Record the handler's backoff instead of waiting it out."""
     slept: list[float] = []
-    monkeypatch.setattr(served.handler, "_sleep", slept.append)
+    monkeypatch.setattr(served.service.store, "sleep", slept.append)
     return slept
 
 
@@ -49,7 +50,7 @@ def inject(
         attempts.append(1)
         return fault(**kwargs)
 
-    served.handler._dynamodb.meta.events.register(f"before-send.dynamodb.{operation}", hook)
+    served.service.store.client.meta.events.register(f"before-send.dynamodb.{operation}", hook)
     return attempts
 
 
@@ -82,8 +83,8 @@ def test_throttling_after_retries_is_503_with_retry_after(
     assert response["statusCode"] == 503
     assert response["headers"]["Retry-After"] == "1"
     assert response["headers"]["Access-Control-Allow-Origin"] == "*"
-    assert len(attempts) == served.handler.MAX_ATTEMPTS
-    assert len(sleeps) == served.handler.MAX_ATTEMPTS - 1
+    assert len(attempts) == ingest.MAX_ATTEMPTS
+    assert len(sleeps) == ingest.MAX_ATTEMPTS - 1
     assert (line["status"], line["level"], line["code"]) == (503, "ERROR", code)
     assert_leaks_nothing(response)
     assert served.items() == []
@@ -151,7 +152,7 @@ def test_timeouts_are_retried_then_a_503(
     response, line = invoke_logged(served, caplog)
     assert response["statusCode"] == 503
     assert response["headers"]["Retry-After"] == "1"
-    assert len(attempts) == served.handler.MAX_ATTEMPTS
+    assert len(attempts) == ingest.MAX_ATTEMPTS
     assert (line["error"], line["code"]) == ("UnavailableError", "ReadTimeoutError")
     assert_leaks_nothing(response)
     assert served.items() == []
@@ -163,7 +164,7 @@ def test_a_server_error_from_dynamodb_is_retried_then_a_503(
     attempts = inject(served, lambda **_: dynamodb_error(500, "InternalServerError", "Internal error"))
     response, line = invoke_logged(served, caplog)
     assert response["statusCode"] == 503
-    assert len(attempts) == served.handler.MAX_ATTEMPTS
+    assert len(attempts) == ingest.MAX_ATTEMPTS
     assert line["code"] == "InternalServerError"
     assert served.items() == []
 
@@ -199,29 +200,28 @@ def test_a_stalling_dynamodb_is_answered_503_before_the_functions_deadline(
     """Each attempt stalls for the full connect + read timeout. Whatever the function's timeout
     and the backoff, the handler must answer (503) with its margin still left, never run out
     (which the client would see as API Gateway's 502)."""
-    handler = served.handler
     clock = FakeClock(timeout_seconds)
-    monkeypatch.setattr(handler, "_sleep", clock.sleep)
-    monkeypatch.setattr(handler.random, "random", lambda: jitter)
+    monkeypatch.setattr(served.service.store, "sleep", clock.sleep)
+    monkeypatch.setattr(served.service.store, "jitter", lambda: jitter)
 
     def stall(**_: Any) -> None:
-        clock.sleep(handler.ingest.ATTEMPT_SECONDS)
+        clock.sleep(ingest.ATTEMPT_SECONDS)
         raise ReadTimeoutError(endpoint_url="https://dynamodb.us-east-1.amazonaws.com/")
 
     attempts = inject(served, stall)
-    response = handler.handler(make_event('{"n": 1}'), clock)
+    response = served.service.handle(make_event('{"n": 1}'), clock)
     assert response["statusCode"] == 503
-    assert clock.now + handler.ingest.ANSWER_MARGIN_SECONDS <= timeout_seconds
-    assert 1 <= len(attempts) <= handler.MAX_ATTEMPTS
+    assert clock.now + ingest.ANSWER_MARGIN_SECONDS <= timeout_seconds
+    assert 1 <= len(attempts) <= ingest.MAX_ATTEMPTS
     if timeout_seconds >= 7:  # three attempts and their backoff fit
-        assert len(attempts) == handler.MAX_ATTEMPTS
+        assert len(attempts) == ingest.MAX_ATTEMPTS
     assert served.items() == []
 
 
 def test_no_attempt_starts_without_room_to_finish_it(served: Deployed) -> None:
-    clock = FakeClock(served.handler.ingest.ATTEMPT_SECONDS)  # less than an attempt plus the margin
+    clock = FakeClock(ingest.ATTEMPT_SECONDS)  # less than an attempt plus the margin
     attempts = inject(served, lambda **_: None)
-    response = served.handler.handler(make_event('{"n": 1}'), clock)
+    response = served.service.handle(make_event('{"n": 1}'), clock)
     assert response["statusCode"] == 503
     assert attempts == []
     assert served.items() == []
@@ -240,7 +240,7 @@ def test_a_real_stalled_endpoint_is_answered_before_the_deadline(
     listener.listen(8)
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", f"http://127.0.0.1:{listener.getsockname()[1]}")
     handler = load_handler()
-    deadline = real_time.monotonic() + served.handler.ingest.MIN_FUNCTION_TIMEOUT_SECONDS
+    deadline = real_time.monotonic() + ingest.MIN_FUNCTION_TIMEOUT_SECONDS
 
     class RealContext:
         def get_remaining_time_in_millis(self) -> int:
@@ -278,9 +278,11 @@ def test_an_existing_item_under_the_same_key_is_never_overwritten(
     served: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Forced key clash: the same request twice under one key; the second must not replace the first."""
-    import ingest
+    import ingest.service
 
-    monkeypatch.setattr(ingest, "new_item_key", lambda: ("fixed-id", "2026-01-01T00:00:00.000000+00:00"))
+    monkeypatch.setattr(
+        ingest.service, "new_item_key", lambda: ("fixed-id", "2026-01-01T00:00:00.000000+00:00")
+    )
     first = served.invoke(make_event('{"first": true}'))
     second = served.invoke(make_event('{"second": true}'))
     assert (first["statusCode"], second["statusCode"]) == (200, 500)

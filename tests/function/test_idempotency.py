@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ReadTimeoutError
 from botocore.httpsession import URLLib3Session
 
-from tests.function.conftest import Deployed, load_handler, make_event
+from tests.function.conftest import Deployed, function_service, make_event
 from tests.function.test_handler_faults import _Raw, dynamodb_error, inject
 
 # --- the header ---------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def test_a_record_past_its_expiry_is_absent_even_before_ttl_deletes_it(
 
 def test_keys_of_different_api_keys_do_not_meet(deployed: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("API_AUTH", "api_key")
-    deployed.handler = load_handler()
+    deployed.service = function_service(deployed.service.store.client)
     one = deployed.invoke(keyed("shared", identity={"apiKeyId": "a"}))
     two = deployed.invoke(keyed("shared", '{"other": true}', identity={"apiKeyId": "b"}))
     assert (one["statusCode"], two["statusCode"]) == (200, 200)
@@ -143,7 +143,10 @@ def test_keys_of_different_api_keys_do_not_meet(deployed: Deployed, monkeypatch:
 
 def test_without_the_header_nothing_changes_and_no_extra_work_is_done(deployed: Deployed) -> None:
     operations: list[str] = []
-    deployed.handler._dynamodb.meta.events.register(
+    from ingest.store import make_client
+
+    deployed.service.store.client = make_client()  # its own: the hook stays with this test
+    deployed.service.store.client.meta.events.register(
         "before-call.dynamodb.*", lambda model, **_: operations.append(model.name)
     )
     response = deployed.invoke(keyed(None))
@@ -182,7 +185,7 @@ def inject_transactions(served: Deployed, fault: Any, times: int = 1000) -> list
 
 @pytest.fixture
 def no_sleep(served: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(served.handler, "_sleep", lambda _: None)
+    monkeypatch.setattr(served.service.store, "sleep", lambda _: None)
 
 
 @pytest.mark.parametrize(
@@ -197,11 +200,11 @@ def no_sleep(served: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_throttled_or_failed_first_attempt_leaves_no_record(
     served: Deployed, no_sleep: None, fault: Any
 ) -> None:
-    attempts = inject_transactions(served, fault, times=served.handler.MAX_ATTEMPTS)
+    attempts = inject_transactions(served, fault, times=ingest.MAX_ATTEMPTS)
     failed = served.invoke(keyed("retry-me"))
     assert failed["statusCode"] == 503
     assert failed["headers"]["Retry-After"] == "1"
-    assert len(attempts) == served.handler.MAX_ATTEMPTS
+    assert len(attempts) == ingest.MAX_ATTEMPTS
     assert (served.items(), served.records()) == ([], [])
     retried = served.invoke(keyed("retry-me"))  # the client's retry proceeds as a first request
     assert retried["statusCode"] == 200

@@ -10,9 +10,9 @@ https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWrite
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 from typing import Any
 
+import ingest
 import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
 
@@ -93,12 +93,12 @@ class TokenHonouringDynamoDB:
 def wired(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Any:
     handler = load_handler()
     clock = Clock()
-    monkeypatch.setattr(handler, "time", SimpleNamespace(time=clock.time, perf_counter=clock.perf_counter))
-    monkeypatch.setattr(handler, "_sleep", lambda seconds: None)
+    monkeypatch.setattr(handler.SERVICE, "now", clock.time)
+    monkeypatch.setattr(handler.SERVICE.store, "sleep", lambda seconds: None)
 
     def wire(**faults: Any) -> tuple[Any, TokenHonouringDynamoDB]:
         fake = TokenHonouringDynamoDB(clock, **faults)
-        monkeypatch.setattr(handler, "_dynamodb", fake)
+        monkeypatch.setattr(handler.SERVICE.store, "client", fake)
         return handler, fake
 
     return wire
@@ -132,7 +132,7 @@ def test_a_token_mismatch_after_a_landed_write_is_resolved_by_the_tables_conditi
     # The third attempt met our own record (same item id): the stored write's own answer, once.
     assert len(fake.tables[TABLE]) == 1
     assert json.loads(response["body"])["id"] in fake.tables[TABLE]
-    assert handler.ingest.REPLAYED_HEADER not in response["headers"]
+    assert ingest.REPLAYED_HEADER not in response["headers"]
 
 
 def test_mismatches_until_the_attempts_run_out_are_503_never_500(wired) -> None:

@@ -50,6 +50,7 @@ def test_a_second_synth_with_nothing_changed_is_skipped_and_says_so(project, cap
         "constructs_lib/settings/model.py",
         "constructs_lib/capacity_model.py",
         "lambda/handler.py",
+        "lambda/ingest/store.py",
         "Pipfile.lock",
         "settings.toml",
         "cdktf.json",

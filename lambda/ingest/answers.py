@@ -1,0 +1,46 @@
+"""The function's answers: API Gateway proxy responses with a JSON body and the CORS headers."""
+
+import json
+from collections.abc import Mapping
+from typing import Any, Optional
+
+from .idempotency import IDEMPOTENCY_HEADER, REPLAYED_HEADER
+
+ALLOWED_METHODS = "OPTIONS,POST"
+ALLOWED_HEADERS = f"Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,{IDEMPOTENCY_HEADER}"
+EXPOSED_HEADERS = REPLAYED_HEADER
+"""Response headers a browser script may read (Access-Control-Expose-Headers)."""
+
+
+def cors_headers(allowed_origin: str) -> dict[str, str]:
+    headers = {
+        "Access-Control-Allow-Origin": allowed_origin,
+        "Access-Control-Allow-Methods": ALLOWED_METHODS,
+        "Access-Control-Allow-Headers": ALLOWED_HEADERS,
+        "Access-Control-Expose-Headers": EXPOSED_HEADERS,
+    }
+    if allowed_origin != "*":
+        headers["Vary"] = "Origin"
+    return headers
+
+
+def respond(
+    status: int,
+    body: Mapping[str, Any],
+    allowed_origin: str,
+    extra_headers: Optional[Mapping[str, str]] = None,
+) -> dict[str, Any]:
+    """An API Gateway proxy response with a JSON body and the CORS headers."""
+    return respond_json(status, json.dumps(body, separators=(",", ":")), allowed_origin, extra_headers)
+
+
+def respond_json(
+    status: int, body: str, allowed_origin: str, extra_headers: Optional[Mapping[str, str]] = None
+) -> dict[str, Any]:
+    """The same, with the JSON body already serialized (a replayed answer, byte for byte)."""
+    headers = {"Content-Type": "application/json", **cors_headers(allowed_origin), **(extra_headers or {})}
+    return {"statusCode": status, "headers": headers, "body": body, "isBase64Encoded": False}
+
+
+def error_body(message: str, request_id: Optional[str]) -> dict[str, Any]:
+    return {"message": message, "request_id": request_id}
