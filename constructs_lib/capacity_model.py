@@ -232,9 +232,17 @@ def _step(path: WritePath) -> list[float]:
     return [0.0] * IDLE_SECONDS_BEFORE_STEP + [path.rate] * (STEP_MINUTES * 60)
 
 
-def _daily(path: WritePath) -> list[float]:
-    # A day with its peak at the stage's full rate at noon and nothing at midnight.
-    return [path.rate * (0.5 - 0.5 * math.cos(2 * math.pi * t / 86400)) for t in range(86400)]
+DAY_SECONDS = 86400
+
+
+def daily(day_seconds: int = DAY_SECONDS) -> Callable[[WritePath], list[float]]:
+    """A day with its peak at the stage's full rate at noon and nothing at midnight; the tests
+    compress it (``day_seconds``), make capacity runs the whole day."""
+
+    def offered(path: WritePath) -> list[float]:
+        return [path.rate * (0.5 - 0.5 * math.cos(2 * math.pi * t / day_seconds)) for t in range(day_seconds)]
+
+    return offered
 
 
 def _bursts(path: WritePath) -> list[float]:
@@ -249,7 +257,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         _step,
         IDLE_SECONDS_BEFORE_STEP,
     ),
-    Scenario("daily", "a day peaking at the stage's full rate at noon", _daily),
+    Scenario("daily", "a day peaking at the stage's full rate at noon", daily()),
     Scenario("burst", "a burst at the stage's burst limit every minute", _bursts),
 )
 STEP = SCENARIOS[0]

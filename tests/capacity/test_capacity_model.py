@@ -75,7 +75,13 @@ def test_the_default_step_throttles_because_autoscaling_follows_consumed_capacit
         assert after <= before / 0.7 + 1
 
 
-@pytest.mark.parametrize("scenario", model.SCENARIOS, ids=lambda s: s.name)
+SCENARIO = {s.name: s for s in model.SCENARIOS}
+SHORT_DAY = replace(SCENARIO["daily"], offered=model.daily(6 * 3600))
+"""The daily scenario over a six-hour day: the same shape in a quarter of the steps (make
+capacity reports the whole day)."""
+
+
+@pytest.mark.parametrize("scenario", [SCENARIO["step"], SHORT_DAY, SCENARIO["burst"]], ids=lambda s: s.name)
 def test_a_higher_floor_never_throttles_more(scenario: model.Scenario) -> None:
     path = WritePath.of(DEFAULT)
     fractions = [
