@@ -66,6 +66,32 @@ GATEWAY_RESPONSE_TYPES: tuple[str, ...] = ("DEFAULT_4XX", "DEFAULT_5XX")
 FUNCTION_POLICY_NAME = "ingest"
 """The function role's one inline policy."""
 
+SNAPSHOT_PART_TYPES: tuple[str, ...] = (
+    "aws_api_gateway_rest_api",
+    "aws_api_gateway_resource",
+    "aws_api_gateway_method",
+    "aws_api_gateway_integration",
+    "aws_api_gateway_method_response",
+    "aws_api_gateway_integration_response",
+    "aws_api_gateway_gateway_response",
+    "aws_api_gateway_model",
+    "aws_api_gateway_request_validator",
+    "aws_api_gateway_authorizer",
+)
+"""What a deployment snapshots: every resource of these types must be a registered part."""
+STAGE_LEVEL_TYPES: tuple[str, ...] = (
+    "aws_api_gateway_deployment",
+    "aws_api_gateway_stage",
+    "aws_api_gateway_method_settings",
+    "aws_api_gateway_api_key",
+    "aws_api_gateway_usage_plan",
+    "aws_api_gateway_usage_plan_key",
+    "aws_api_gateway_account",
+    "aws_api_gateway_domain_name",
+    "aws_api_gateway_base_path_mapping",
+)
+"""API Gateway resources that are not in a deployment's snapshot (they take effect on their own)."""
+
 EXECUTION_LOG_GROUP_PREFIX = "API-Gateway-Execution-Logs_"
 
 

@@ -57,32 +57,6 @@ POST_STATUS_CODES = ("200", "400", "413", "500", "503")
 
 _Part = TypeVar("_Part", bound=TerraformResource)
 
-SNAPSHOT_PART_TYPES: tuple[str, ...] = (
-    "aws_api_gateway_rest_api",
-    "aws_api_gateway_resource",
-    "aws_api_gateway_method",
-    "aws_api_gateway_integration",
-    "aws_api_gateway_method_response",
-    "aws_api_gateway_integration_response",
-    "aws_api_gateway_gateway_response",
-    "aws_api_gateway_model",
-    "aws_api_gateway_request_validator",
-    "aws_api_gateway_authorizer",
-)
-"""What a deployment snapshots: every resource of these types must be a registered part."""
-STAGE_LEVEL_TYPES: tuple[str, ...] = (
-    "aws_api_gateway_deployment",
-    "aws_api_gateway_stage",
-    "aws_api_gateway_method_settings",
-    "aws_api_gateway_api_key",
-    "aws_api_gateway_usage_plan",
-    "aws_api_gateway_usage_plan_key",
-    "aws_api_gateway_account",
-    "aws_api_gateway_domain_name",
-    "aws_api_gateway_base_path_mapping",
-)
-"""API Gateway resources that are not in a deployment's snapshot (they take effect on their own)."""
-
 
 @jsii.implements(IStringProducer)
 class _Trigger:

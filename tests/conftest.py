@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
+import shutil
 import subprocess
+import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 
 from constructs_lib.settings import ENVIRONMENTS, Settings
+from tests.synth_worker import SynthWorker
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,20 +50,18 @@ class SynthesizedStack:
         return dict(self.config.get("data", {}).get(kind, {}))
 
 
-def synthesize(outdir: Path, all_settings: list[Settings]) -> dict[str, SynthesizedStack]:
-    """Synthesize the app for these settings into ``outdir``, from a working directory that is
-    not the project's (so a path resolved from the cwd would break), and load every stack."""
-    from constructs_lib.framework import App
-    from constructs_lib.stack import build_app
+_worker: SynthWorker | None = None
 
-    previous = Path.cwd()
-    os.chdir(outdir)
-    try:
-        app = App(outdir=str(outdir / "cdktf.out"))
-        build_app(app, all_settings)
-        app.synth()
-    finally:
-        os.chdir(previous)
+
+def synth_worker() -> SynthWorker:
+    """The session's one provider-loading process (tests/synth_worker.py), started on first use."""
+    global _worker
+    if _worker is None:
+        _worker = SynthWorker()
+    return _worker
+
+
+def read_stacks(outdir: Path) -> dict[str, SynthesizedStack]:
     stacks = {}
     for directory in sorted((outdir / "cdktf.out" / "stacks").iterdir()):
         config = json.loads((directory / "cdk.tf.json").read_text())
@@ -69,27 +69,11 @@ def synthesize(outdir: Path, all_settings: list[Settings]) -> dict[str, Synthesi
     return stacks
 
 
-@pytest.fixture(scope="session")
-def synthesized(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SynthesizedStack]:
-    """Every stack of the app with default settings."""
-    return synthesize(
-        tmp_path_factory.mktemp("synth-default"), [Settings(environment=e) for e in ENVIRONMENTS]
-    )
-
-
-@pytest.fixture(scope="session")
-def dev(synthesized: dict[str, SynthesizedStack]) -> SynthesizedStack:
-    return synthesized["data-api-dev"]
-
-
-@pytest.fixture(scope="session")
-def prod(synthesized: dict[str, SynthesizedStack]) -> SynthesizedStack:
-    return synthesized["data-api-prod"]
-
-
-@pytest.fixture(scope="session")
-def account(synthesized: dict[str, SynthesizedStack]) -> SynthesizedStack:
-    return synthesized["data-api-account-us-east-1"]
+def synthesize(outdir: Path, all_settings: list[Settings]) -> dict[str, SynthesizedStack]:
+    """Synthesize the app for these settings into ``outdir`` (in the synth worker) and load
+    every stack."""
+    synth_worker().call("tests.synth_worker:synth_app", str(outdir), all_settings)
+    return read_stacks(outdir)
 
 
 VARIANT = Settings(
@@ -109,10 +93,79 @@ VARIANT = Settings(
 )
 """Every setting a test wants to see away from its default, in one extra synth."""
 
+AUTH_MODES = [
+    Settings(environment="dev", api_auth="api_key", api_key_daily_quota=5000),
+    Settings(environment="staging", api_auth="iam", billing_mode="on_demand"),
+]
+"""The auth modes the defaults do not cover, and on-demand billing: all scanned with the rest."""
+
+SESSION_APPS: dict[str, list[Settings]] = {
+    "default": [Settings(environment=e) for e in ENVIRONMENTS],
+    "auth": AUTH_MODES,
+    "variant": [VARIANT],
+}
+"""The apps the session synthesizes once, in this order, as soon as the tests are collected."""
+SYNTH_FIXTURES = frozenset({"synthesized", "variant_stacks", "auth_modes", "security_gate"})
+
+
+class SessionApps:
+    """The session's apps, each synthesized in the worker into a folder of its own; the first
+    ``stacks()`` of an app waits for its synth."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._futures = {}
+        for name, settings in SESSION_APPS.items():
+            self.folder(name).mkdir(parents=True)
+            self._futures[name] = synth_worker().submit(
+                "tests.synth_worker:synth_app", str(self.folder(name)), settings
+            )
+        self._stacks: dict[str, dict[str, SynthesizedStack]] = {}
+
+    def folder(self, name: str) -> Path:
+        return self.root / f"synth-{name}"
+
+    def stacks(self, name: str) -> dict[str, SynthesizedStack]:
+        if name not in self._stacks:
+            self._futures[name].result(timeout=900)
+            self._stacks[name] = read_stacks(self.folder(name))
+        return self._stacks[name]
+
+
+_apps: SessionApps | None = None
+
+
+def session_apps() -> SessionApps:
+    global _apps
+    if _apps is None:
+        _apps = SessionApps(Path(tempfile.mkdtemp(prefix="data-api-tests-")))
+    return _apps
+
 
 @pytest.fixture(scope="session")
-def variant_stacks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SynthesizedStack]:
-    return synthesize(tmp_path_factory.mktemp("synth-variant"), [VARIANT])
+def synthesized() -> dict[str, SynthesizedStack]:
+    """Every stack of the app with default settings."""
+    return session_apps().stacks("default")
+
+
+@pytest.fixture(scope="session")
+def dev(synthesized: dict[str, SynthesizedStack]) -> SynthesizedStack:
+    return synthesized["data-api-dev"]
+
+
+@pytest.fixture(scope="session")
+def prod(synthesized: dict[str, SynthesizedStack]) -> SynthesizedStack:
+    return synthesized["data-api-prod"]
+
+
+@pytest.fixture(scope="session")
+def account(synthesized: dict[str, SynthesizedStack]) -> SynthesizedStack:
+    return synthesized["data-api-account-us-east-1"]
+
+
+@pytest.fixture(scope="session")
+def variant_stacks() -> dict[str, SynthesizedStack]:
+    return session_apps().stacks("variant")
 
 
 @pytest.fixture(scope="session")
@@ -120,17 +173,10 @@ def variant(variant_stacks: dict[str, SynthesizedStack]) -> SynthesizedStack:
     return variant_stacks[VARIANT.stack_name]
 
 
-AUTH_MODES = [
-    Settings(environment="dev", api_auth="api_key", api_key_daily_quota=5000),
-    Settings(environment="staging", api_auth="iam", billing_mode="on_demand"),
-]
-"""The auth modes the defaults do not cover, and on-demand billing: all scanned with the rest."""
-
-
 @pytest.fixture(scope="session")
-def auth_modes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SynthesizedStack]:
+def auth_modes() -> dict[str, SynthesizedStack]:
     """dev with an API key, staging with IAM auth and on-demand tables."""
-    stacks = synthesize(tmp_path_factory.mktemp("synth-auth"), AUTH_MODES)
+    stacks = session_apps().stacks("auth")
     return {"api_key": stacks["data-api-dev"], "iam": stacks["data-api-staging"]}
 
 
@@ -154,18 +200,38 @@ GATE_TESTS = "tests/scan/test_scan.py::"
 
 
 class GateRuns:
-    """Runs of security/scan.py (checkov and parliament, in their own venv), one after another
-    in a background thread, so they use the second core while the suite goes on."""
+    """Runs of security/scan.py (checkov and parliament, in their own venv) over the session's
+    stacks ("clean") and over broken copies of the dev stack ("broken"), one after another in a
+    background thread that starts as soon as the default and auth-mode synths are done, so the
+    scanners use the second core while the suite goes on."""
 
-    def __init__(self, jobs: dict[str, list[Path]]) -> None:
-        if not SCAN_PYTHON.exists():
-            pytest.fail("the scanners are not installed in .scan/: run `make test`, which installs them")
+    def __init__(self, apps: SessionApps) -> None:
+        self._apps = apps
         self._results: dict[str, subprocess.CompletedProcess[str]] = {}
+        self._error: BaseException | None = None
         self._process: subprocess.Popen[str] | None = None
-        self._thread = threading.Thread(target=self._run, args=(jobs,), daemon=True)
+        self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
-    def _run(self, jobs: dict[str, list[Path]]) -> None:
+    def _jobs(self) -> dict[str, list[Path]]:
+        from tests.scan.gate_cases import write_broken_copies
+
+        default, auth = self._apps.stacks("default"), self._apps.stacks("auth")
+        broken = write_broken_copies(default["data-api-dev"].directory, self._apps.root / "broken")
+        return {
+            "clean": [
+                default["data-api-dev"].directory.parent.parent,
+                auth["data-api-staging"].directory.parent.parent,
+            ],
+            "broken": [broken],
+        }
+
+    def _run(self) -> None:
+        try:
+            jobs = self._jobs()
+        except BaseException as error:  # a failed synth: the gate's tests report it
+            self._error = error
+            return
         for name, out_dirs in jobs.items():
             command = [str(SCAN_PYTHON), str(GATE), *map(str, out_dirs)]
             self._process = subprocess.Popen(
@@ -176,6 +242,8 @@ class GateRuns:
 
     def result(self, name: str) -> subprocess.CompletedProcess[str]:
         self._thread.join(timeout=900)
+        if self._error is not None:
+            raise RuntimeError(f"the session's synth failed: {self._error}")
         return self._results[name]
 
     def stop(self) -> None:
@@ -183,42 +251,49 @@ class GateRuns:
             self._process.kill()
 
 
-@pytest.fixture(scope="session")
-def security_gate(
-    synthesized: dict[str, SynthesizedStack],
-    auth_modes: dict[str, SynthesizedStack],
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[GateRuns]:
-    """The gate over every stack of this session ("clean") and over broken copies ("broken"),
-    started as soon as the stacks exist (see pytest_collection_modifyitems)."""
-    from tests.scan.gate_cases import write_broken_copies
+_gate: GateRuns | None = None
 
-    broken = write_broken_copies(synthesized["data-api-dev"].directory, tmp_path_factory.mktemp("broken"))
-    runs = GateRuns(
-        {
-            "clean": [
-                synthesized["data-api-dev"].directory.parent.parent,
-                auth_modes["iam"].directory.parent.parent,
-            ],
-            "broken": [broken],
-        }
+
+@pytest.fixture(scope="session")
+def security_gate() -> GateRuns:
+    """The gate's runs, started when the tests were collected (see pytest_collection_modifyitems)."""
+    if not SCAN_PYTHON.exists():
+        pytest.fail("the scanners are not installed in .scan/: run `make test`, which installs them")
+    global _gate
+    if _gate is None:
+        _gate = GateRuns(session_apps())
+    return _gate
+
+
+def _needs_synth(item: pytest.Item) -> bool:
+    return bool(SYNTH_FIXTURES & set(getattr(item, "fixturenames", ()))) or item.nodeid.startswith(
+        ("tests/stacks/",)
     )
-    yield runs
-    runs.stop()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """When the gate's test is selected: synthesize first, start the gate, and read its verdict
-    last, so checkov runs on the second core while the rest of the suite does."""
-    if not any(item.nodeid.startswith(GATE_TESTS) for item in items):
+    """Start the session's synths (and, with the gate's tests selected, the gate) in the
+    background as soon as the tests are known, and run the tests that need them last: the
+    rest of the suite runs on the first core meanwhile."""
+    if not any(_needs_synth(item) for item in items):
         return
+    session_apps()
+    if SCAN_PYTHON.exists() and any(item.nodeid.startswith(GATE_TESTS) for item in items):
+        global _gate
+        _gate = GateRuns(session_apps())
 
     def order(item: pytest.Item) -> int:
         if item.nodeid.startswith(GATE_TESTS):
             return 2
-        return 0 if "synthesized" in getattr(item, "fixturenames", ()) else 1
+        return 1 if _needs_synth(item) else 0
 
     items.sort(key=order)
-    first = items[0]
-    if "security_gate" not in getattr(first, "fixturenames", ["security_gate"]):
-        first.fixturenames.append("security_gate")  # type: ignore[attr-defined]
+
+
+def pytest_sessionfinish() -> None:
+    if _gate is not None:
+        _gate.stop()
+    if _worker is not None:
+        _worker.close()
+    if _apps is not None:
+        shutil.rmtree(_apps.root, ignore_errors=True)

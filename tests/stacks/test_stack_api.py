@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from constructs_lib.contract import ACCESS_LOG_FORMAT
-from tests.conftest import SynthesizedStack
+from tests.conftest import SynthesizedStack, synth_worker
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "'*'",
@@ -188,7 +189,7 @@ def test_method_settings_throttle_log_and_never_trace_data(dev: SynthesizedStack
 
 
 def test_every_api_gateway_resource_is_a_registered_part_or_stage_level(synthesized, auth_modes) -> None:
-    from constructs_lib.rest_api import SNAPSHOT_PART_TYPES, STAGE_LEVEL_TYPES
+    from constructs_lib.contract import SNAPSHOT_PART_TYPES, STAGE_LEVEL_TYPES
 
     for stack in [*synthesized.values(), *auth_modes.values()]:
         for kind, blocks in stack.config.get("resource", {}).items():
@@ -206,12 +207,14 @@ def test_every_api_gateway_resource_is_a_registered_part_or_stage_level(synthesi
                 )
 
 
-def test_a_part_registered_after_the_deployment_still_joins_its_trigger(tmp_path_factory) -> None:
+def late_part_app(outdir: str) -> tuple[dict[str, Any], str]:
+    """In the synth worker: a REST API whose model registers after the deployment exists; the
+    stack's JSON and the model's address."""
     from constructs_lib.auth import auth_strategy
     from constructs_lib.framework import ApiGatewayModel, App, AwsProvider, TerraformStack
     from constructs_lib.rest_api import RestApi, RestApiProps
 
-    app = App(outdir=str(tmp_path_factory.mktemp("late-part")))
+    app = App(outdir=outdir)
     stack = TerraformStack(app, "late")
     AwsProvider(stack, "aws", region="us-east-1")
     props = RestApiProps(
@@ -238,7 +241,11 @@ def test_a_part_registered_after_the_deployment_still_joins_its_trigger(tmp_path
     )
     app.synth()
     config = json.loads((Path(app.outdir) / "stacks" / "late" / "cdk.tf.json").read_text())
+    return config, f"aws_api_gateway_model.{model.friendly_unique_id}"
+
+
+def test_a_part_registered_after_the_deployment_still_joins_its_trigger(tmp_path: Path) -> None:
+    config, address = synth_worker().call(f"{__name__}:late_part_app", str(tmp_path / "late-part"))
     [deployment] = config["resource"]["aws_api_gateway_deployment"].values()
-    address = f"aws_api_gateway_model.{model.friendly_unique_id}"
     assert address in deployment["triggers"]["redeployment"]
     assert address in deployment["depends_on"]

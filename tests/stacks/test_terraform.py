@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, SynthesizedStack
+from tests.conftest import REPO_ROOT, SynthesizedStack, synth_worker
 
 pytestmark = [
     pytest.mark.terraform,
@@ -91,8 +91,14 @@ def test_to_be_valid_terraform(
             f"terraform init -backend=false parsed all {len(init_results)} stacks and stopped at provider "
             f"installation in {len(unavailable)} ({'; '.join(reached)}): no registry access here"
         )
+    directories = [str(stack.directory) for stack in synthesized.values()]
+    assert synth_worker().call(f"{__name__}:valid_terraform", directories, terraform_env()) == directories
+
+
+def valid_terraform(directories: list[str], env: dict[str, str]) -> list[str]:
+    """In the synth worker: the stack folders CDKTF's Testing finds valid Terraform (it runs
+    terraform itself, with that process's environment)."""
     from constructs_lib.framework import Testing
 
-    os.environ.update(terraform_env())  # Testing runs terraform itself, with this process's env
-    for name, stack in synthesized.items():
-        assert Testing.to_be_valid_terraform(str(stack.directory)), name
+    os.environ.update(env)
+    return [d for d in directories if Testing.to_be_valid_terraform(d)]
