@@ -91,14 +91,32 @@ def partition_dns_suffix(partition: str) -> str:
     raise VerifyError(f"unknown AWS partition {partition!r}")
 
 
-def connect(stack: str, outputs: Mapping[str, str], env: Mapping[str, str]) -> Deployment:
-    import boto3
+class AwsConnection:
+    """A boto3 session and its clients, one per service. make verify makes one per run; a
+    caller that verifies the same account many times (the tests) may pass one to every run."""
+
+    def __init__(self, region: str | None) -> None:
+        import boto3
+
+        self.session = boto3.Session(region_name=region)
+        self._clients: dict[str, Any] = {}
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = self.session.client(service)
+        return self._clients[service]
+
+
+def connect(
+    stack: str, outputs: Mapping[str, str], env: Mapping[str, str], connection: AwsConnection | None = None
+) -> Deployment:
     from botocore.exceptions import BotoCoreError, ClientError
 
     settings = settings_for(stack, env)
     arn_parts = outputs["table_arn"].split(":")
     region = arn_parts[3] if len(arn_parts) > 3 and arn_parts[3] else ""
-    session = boto3.Session(region_name=region or None)
+    connection = connection or AwsConnection(region or None)
+    session = connection.session
     region = region or session.region_name or ""
     if not region:
         raise VerifyError("no AWS region: the outputs name none; set AWS_REGION")
@@ -108,7 +126,7 @@ def connect(stack: str, outputs: Mapping[str, str], env: Mapping[str, str]) -> D
             "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
         )
     try:
-        identity = session.client("sts").get_caller_identity()
+        identity = connection.client("sts").get_caller_identity()
     except (ClientError, BotoCoreError) as error:
         raise VerifyError(f"AWS did not accept the credentials: {error}") from None
     partition = identity["Arn"].split(":")[1]
@@ -118,20 +136,13 @@ def connect(stack: str, outputs: Mapping[str, str], env: Mapping[str, str]) -> D
         region=region,
         dns_suffix=partition_dns_suffix(partition),
     )
-    clients: dict[str, Any] = {}
-
-    def client(service: str) -> Any:
-        if service not in clients:
-            clients[service] = session.client(service)
-        return clients[service]
-
     api_key = env.get("DATA_API_KEY") or outputs.get("api_key_value")
     return Deployment(
         stack,
         outputs,
         settings,
         aws,
-        client,
+        connection.client,
         api_key,
         sign=_signer(session) if settings.api_auth == "iam" else None,
     )
@@ -165,7 +176,11 @@ def report(stack: str, checks: list[Check], path: str | None) -> int:
     return 1 if failures else 0
 
 
-def main(argv: list[str] | None = None, env: Mapping[str, str] = os.environ) -> int:
+def main(
+    argv: list[str] | None = None,
+    env: Mapping[str, str] = os.environ,
+    connection: AwsConnection | None = None,
+) -> int:
     parser = argparse.ArgumentParser(prog="make verify", description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--alarm-test",
@@ -177,7 +192,7 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] = os.environ) -> 
     arguments = parser.parse_args(argv)
     try:
         stack, outputs = read_outputs(env, arguments.env)
-        deployment = connect(stack, outputs, env)
+        deployment = connect(stack, outputs, env, connection)
     except VerifyError as error:
         print(f"verify: error: {error}", file=sys.stderr)
         return 1

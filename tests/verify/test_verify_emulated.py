@@ -39,6 +39,8 @@ class Emulated:
     outputs: dict[str, str]
     outputs_file: Path
     env: dict[str, str]
+    connection: run.AwsConnection
+    """One session and one client per service for every run (make verify makes them per run)."""
 
     def client(self, service: str) -> Any:
         return boto3.client(service, region_name="us-east-1", endpoint_url=self.env["AWS_ENDPOINT_URL"])
@@ -48,7 +50,7 @@ class Emulated:
 
     def verify_with(self, tmp_path: Path, env: dict[str, str], *args: str) -> tuple[int, dict[str, Any]]:
         report = tmp_path / "report.json"
-        code = run.main(list(args), {**self.env, **env, run.REPORT_VARIABLE: str(report)})
+        code = run.main(list(args), {**self.env, **env, run.REPORT_VARIABLE: str(report)}, self.connection)
         return code, json.loads(report.read_text())
 
 
@@ -80,7 +82,12 @@ def emulated(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> It
             outputs["api_url"] = f"{api.base_url}/data"
             outputs_file = tmp_path_factory.mktemp("verify") / "outputs-dev.json"
             outputs_file.write_text(json.dumps({STACK: outputs}))
-            yield Emulated(outputs, outputs_file, {**env, run.OUTPUTS_VARIABLE: str(outputs_file)})
+            yield Emulated(
+                outputs,
+                outputs_file,
+                {**env, run.OUTPUTS_VARIABLE: str(outputs_file)},
+                run.AwsConnection("us-east-1"),
+            )
 
 
 def test_a_conformant_deployment_passes_every_check(
