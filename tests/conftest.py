@@ -271,11 +271,12 @@ def _needs_synth(item: pytest.Item) -> bool:
     )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected what will not run
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Start the session's synths (and, with the gate's tests selected, the gate) in the
     background as soon as the tests are known, and run the tests that need them last: the
     rest of the suite runs on the first core meanwhile."""
-    if not any(_needs_synth(item) for item in items):
+    if config.option.collectonly or not any(_needs_synth(item) for item in items):
         return
     session_apps()
     if SCAN_PYTHON.exists() and any(item.nodeid.startswith(GATE_TESTS) for item in items):

@@ -147,7 +147,13 @@ class SynthWorker:
             self._pending.clear()
 
     def close(self) -> None:
-        if self._process.stdin is not None and not self._process.stdin.closed:
+        """Stop the worker: at once when calls are still waiting (nobody needs them any more),
+        else by closing its stdin, which ends it."""
+        with self._lock:
+            waiting = bool(self._pending)
+        if waiting:
+            self._process.kill()
+        elif self._process.stdin is not None and not self._process.stdin.closed:
             self._process.stdin.close()
         try:
             self._process.wait(timeout=30)

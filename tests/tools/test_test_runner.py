@@ -1,0 +1,33 @@
+"""make test's last lines name the failed tests, read from pytest's JUnit report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tools.test import failed_tests
+
+REPORT = """<?xml version="1.0" encoding="utf-8"?>
+<testsuites><testsuite name="pytest" errors="1" failures="1" skipped="1" tests="4">
+<testcase classname="tests.function.test_handler" name="test_ok" time="0.1"/>
+<testcase classname="tests.function.test_handler" name="test_broken[a-1]" time="0.1">
+<failure message="assert 1 == 2">...</failure></testcase>
+<testcase classname="tests.stacks.test_stack_api" name="test_setup_fails" time="0.1">
+<error message="fixture failed">...</error></testcase>
+<testcase classname="tests.local.test_auth" name="test_skipped" time="0.0"><skipped/></testcase>
+</testsuite></testsuites>
+"""
+
+
+def test_failures_and_errors_are_named_as_node_ids(tmp_path: Path) -> None:
+    report = tmp_path / "report.xml"
+    report.write_text(REPORT)
+    assert failed_tests(report) == [
+        "tests/function/test_handler.py::test_broken[a-1]",
+        "tests/stacks/test_stack_api.py::test_setup_fails",
+    ]
+
+
+def test_a_missing_or_broken_report_names_nothing(tmp_path: Path) -> None:
+    assert failed_tests(tmp_path / "absent.xml") == []
+    (tmp_path / "broken.xml").write_text("<testsuites")
+    assert failed_tests(tmp_path / "broken.xml") == []
