@@ -76,22 +76,37 @@ def synthesize(outdir: Path, all_settings: list[Settings]) -> dict[str, Synthesi
     return read_stacks(outdir)
 
 
-VARIANT = Settings(
-    environment="staging",
-    region="eu-west-1",
-    tracing_enabled=False,
-    cors_allowed_origin="https://app.example.com",
-    state_backend="s3",
-    state_bucket="example-terraform-state",
-    state_region="eu-central-1",
-    lambda_memory_mb=512,
-    lambda_timeout_seconds=20,
-    log_retention_days=30,
-    state_noncurrent_version_days=30,
-    alert_email="staging-alerts@example.com",
-    adopt_welcome_log_group=True,
-)
-"""Every setting a test wants to see away from its default, in one extra synth."""
+VARIANTS: dict[str, Settings] = {
+    "eu_region": Settings(environment="staging", region="eu-west-1"),
+    "s3_state": Settings(
+        environment="staging",
+        state_backend="s3",
+        state_bucket="example-terraform-state",
+        state_region="eu-central-1",
+        state_noncurrent_version_days=30,
+    ),
+    "tuned_function": Settings(
+        environment="staging", lambda_memory_mb=512, lambda_timeout_seconds=20, tracing_enabled=False
+    ),
+    "one_origin": Settings(environment="staging", cors_allowed_origin="https://app.example.com"),
+    "operations": Settings(environment="staging", log_retention_days=30, alert_email="ops@example.com"),
+    "adopted_welcome": Settings(environment="staging", adopt_welcome_log_group=True),
+}
+"""The settings tests want to see away from their defaults, one concern per variant, each
+synthesized on its own (a fixture of the same name)."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    settings: Settings
+    stacks: dict[str, SynthesizedStack]
+    """Every stack of the variant's app (its environment's, the account's, the state's)."""
+
+    @property
+    def stack(self) -> SynthesizedStack:
+        """The environment's stack."""
+        return self.stacks[self.settings.stack_name]
+
 
 AUTH_MODES = [
     Settings(environment="dev", api_auth="api_key", api_key_daily_quota=5000),
@@ -102,10 +117,10 @@ AUTH_MODES = [
 SESSION_APPS: dict[str, list[Settings]] = {
     "default": [Settings(environment=e) for e in ENVIRONMENTS],
     "auth": AUTH_MODES,
-    "variant": [VARIANT],
+    **{name: [settings] for name, settings in VARIANTS.items()},
 }
 """The apps the session synthesizes once, in this order, as soon as the tests are collected."""
-SYNTH_FIXTURES = frozenset({"synthesized", "variant_stacks", "auth_modes", "security_gate"})
+SYNTH_FIXTURES = frozenset({"synthesized", "auth_modes", "security_gate", *VARIANTS})
 
 
 class SessionApps:
@@ -163,14 +178,44 @@ def account(synthesized: dict[str, SynthesizedStack]) -> SynthesizedStack:
     return synthesized["data-api-account-us-east-1"]
 
 
-@pytest.fixture(scope="session")
-def variant_stacks() -> dict[str, SynthesizedStack]:
-    return session_apps().stacks("variant")
+def variant(name: str) -> Variant:
+    return Variant(VARIANTS[name], session_apps().stacks(name))
 
 
 @pytest.fixture(scope="session")
-def variant(variant_stacks: dict[str, SynthesizedStack]) -> SynthesizedStack:
-    return variant_stacks[VARIANT.stack_name]
+def eu_region() -> Variant:
+    """staging in eu-west-1."""
+    return variant("eu_region")
+
+
+@pytest.fixture(scope="session")
+def s3_state() -> Variant:
+    """staging keeping its state in S3 (a bucket in eu-central-1)."""
+    return variant("s3_state")
+
+
+@pytest.fixture(scope="session")
+def tuned_function() -> Variant:
+    """staging with 512 MB, 20 s and no tracing."""
+    return variant("tuned_function")
+
+
+@pytest.fixture(scope="session")
+def one_origin() -> Variant:
+    """staging answering one CORS origin."""
+    return variant("one_origin")
+
+
+@pytest.fixture(scope="session")
+def operations() -> Variant:
+    """staging keeping logs 30 days, with an alert email setting."""
+    return variant("operations")
+
+
+@pytest.fixture(scope="session")
+def adopted_welcome() -> Variant:
+    """staging whose account stack adopts API Gateway's welcome log group."""
+    return variant("adopted_welcome")
 
 
 @pytest.fixture(scope="session")

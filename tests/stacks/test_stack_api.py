@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from constructs_lib.contract import ACCESS_LOG_FORMAT
-from tests.conftest import SynthesizedStack, synth_worker
+from tests.conftest import SynthesizedStack, Variant, synth_worker
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "'*'",
@@ -77,7 +77,8 @@ def test_gateway_errors_carry_cors_headers(dev: SynthesizedStack) -> None:
         }
 
 
-def test_a_specific_origin_is_used_everywhere_with_vary(variant: SynthesizedStack) -> None:
+def test_a_specific_origin_is_used_everywhere_with_vary(one_origin: Variant) -> None:
+    variant = one_origin.stack
     expected = {"Access-Control-Allow-Origin": "'https://app.example.com'", "Vary": "'Origin'"}
     preflight = variant.resource("aws_api_gateway_integration_response")["response_parameters"]
     for name, value in expected.items():
@@ -124,13 +125,13 @@ def test_deployment_redeploys_when_anything_that_shapes_the_api_changes(dev: Syn
 
 
 def test_stage_is_named_for_the_environment_and_traced(
-    dev: SynthesizedStack, variant: SynthesizedStack
+    dev: SynthesizedStack, tuned_function: Variant
 ) -> None:
     stage = dev.resource("aws_api_gateway_stage")
     assert stage["stage_name"] == "dev"
     assert stage["deployment_id"] == f"${{{dev.ref('aws_api_gateway_deployment')}.id}}"
     assert stage["xray_tracing_enabled"] is True
-    assert variant.resource("aws_api_gateway_stage")["xray_tracing_enabled"] is False
+    assert tuned_function.stack.resource("aws_api_gateway_stage")["xray_tracing_enabled"] is False
 
 
 def test_access_log_is_json_with_the_fields_that_matter(dev: SynthesizedStack) -> None:
@@ -155,9 +156,7 @@ def test_access_log_is_json_with_the_fields_that_matter(dev: SynthesizedStack) -
     assert not any("body" in v.lower() for v in values)
 
 
-def test_api_log_groups_have_retention_and_the_data_key(
-    dev: SynthesizedStack, variant: SynthesizedStack
-) -> None:
+def test_api_log_groups_have_retention_and_the_data_key(dev: SynthesizedStack, operations: Variant) -> None:
     key = f"${{{dev.ref('aws_kms_key')}.arn}}"
     access = dev.resource("aws_cloudwatch_log_group", "rest_api/access_log_group")
     execution = dev.resource("aws_cloudwatch_log_group", "rest_api/execution_log_group")
@@ -172,7 +171,8 @@ def test_api_log_groups_have_retention_and_the_data_key(
         dev.ref("aws_cloudwatch_log_group", "rest_api/execution_log_group")
         in dev.resource("aws_api_gateway_stage")["depends_on"]
     )
-    assert {g["retention_in_days"] for g in variant.resources("aws_cloudwatch_log_group").values()} == {30}
+    groups = operations.stack.resources("aws_cloudwatch_log_group").values()
+    assert {g["retention_in_days"] for g in groups} == {30}
 
 
 def test_method_settings_throttle_log_and_never_trace_data(dev: SynthesizedStack) -> None:

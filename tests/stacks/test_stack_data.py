@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from constructs_lib.policies import CRYPTOGRAPHIC_ACTIONS, ROOT_ADMIN_SID
-from tests.conftest import SynthesizedStack
+from tests.conftest import SynthesizedStack, Variant
 
 DATA = "data_table/table"
 
@@ -78,8 +78,8 @@ def test_key_policy_lets_the_account_use_the_key_only_via_dynamodb(dev: Synthesi
     }
 
 
-def test_via_service_values_are_amazonaws_com_in_every_region(variant: SynthesizedStack) -> None:
-    policy = variant.resource("aws_kms_key")["policy"]
+def test_via_service_values_are_amazonaws_com_in_every_region(eu_region: Variant) -> None:
+    policy = eu_region.stack.resource("aws_kms_key")["policy"]
     assert "dynamodb.eu-west-1.amazonaws.com" in policy
     assert "ViaService" in policy
     assert f"dynamodb.eu-west-1.{DNS}" not in policy

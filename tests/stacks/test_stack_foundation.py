@@ -6,7 +6,7 @@ import json
 import re
 
 from constructs_lib.settings import ALERT_EMAIL_PATTERN, ENVIRONMENTS, REQUIRED_TAG_KEYS
-from tests.conftest import VARIANT, SynthesizedStack, synth_worker
+from tests.conftest import SynthesizedStack, Variant, synth_worker
 
 
 def test_one_stack_per_environment_plus_one_account_and_one_state_stack(
@@ -32,15 +32,15 @@ def test_provider_is_pinned_to_6_25_0(dev: SynthesizedStack) -> None:
 
 
 def test_every_stack_requires_terraform_1_10(
-    synthesized: dict[str, SynthesizedStack], variant: SynthesizedStack
+    synthesized: dict[str, SynthesizedStack], s3_state: Variant
 ) -> None:
     # The S3 backend's use_lockfile needs 1.10; older versions would fail at init, unclearly.
-    for stack in [*synthesized.values(), variant]:
+    for stack in [*synthesized.values(), *s3_state.stacks.values()]:
         assert stack.config["terraform"]["required_version"] == ">= 1.10", stack.name
 
 
-def test_variant_region_reaches_the_provider(variant: SynthesizedStack) -> None:
-    assert variant.config["provider"]["aws"][0]["region"] == "eu-west-1"
+def test_the_region_setting_reaches_the_provider(eu_region: Variant) -> None:
+    assert eu_region.stack.config["provider"]["aws"][0]["region"] == "eu-west-1"
 
 
 def test_local_backend_keeps_one_state_file_per_stack_outside_cdktf_out(
@@ -51,12 +51,12 @@ def test_local_backend_keeps_one_state_file_per_stack_outside_cdktf_out(
     assert len(set(paths.values())) == len(paths)
 
 
-def test_s3_backend_encrypts_locks_and_keys_state_per_stack(variant: SynthesizedStack) -> None:
-    backend = variant.config["terraform"]["backend"]
+def test_s3_backend_encrypts_locks_and_keys_state_per_stack(s3_state: Variant) -> None:
+    backend = s3_state.stack.config["terraform"]["backend"]
     assert list(backend) == ["s3"]
     assert backend["s3"] == {
         "bucket": "example-terraform-state",
-        "key": f"data-api/{VARIANT.stack_name}.tfstate",
+        "key": f"data-api/{s3_state.settings.stack_name}.tfstate",
         "region": "eu-central-1",
         "encrypt": True,
         "use_lockfile": True,

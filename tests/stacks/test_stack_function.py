@@ -7,7 +7,7 @@ import zipfile
 from typing import Any
 
 from constructs_lib.contract import FUNCTION_SOURCE_DIR
-from tests.conftest import SynthesizedStack
+from tests.conftest import SynthesizedStack, Variant
 
 DNS = "${data.aws_partition.current_partition.dns_suffix}"
 LOG_GROUP_ARN = (
@@ -43,10 +43,14 @@ def test_function_runs_the_handler_with_settings_from_config(dev: SynthesizedSta
     }
 
 
-def test_variant_settings_reach_the_function(variant: SynthesizedStack) -> None:
-    function = variant.resource("aws_lambda_function")
+def test_memory_timeout_and_tracing_settings_reach_the_function(tuned_function: Variant) -> None:
+    function = tuned_function.stack.resource("aws_lambda_function")
     assert (function["memory_size"], function["timeout"]) == (512, 20)
     assert function["tracing_config"] == {"mode": "PassThrough"}
+
+
+def test_the_cors_origin_setting_reaches_the_function(one_origin: Variant) -> None:
+    function = one_origin.stack.resource("aws_lambda_function")
     assert function["environment"]["variables"]["CORS_ALLOWED_ORIGIN"] == "https://app.example.com"
 
 
@@ -116,7 +120,7 @@ def test_role_policy_grants_exactly_what_the_function_needs(dev: SynthesizedStac
 
 
 def test_only_xray_has_a_wildcard_resource_and_only_when_tracing(
-    dev: SynthesizedStack, variant: SynthesizedStack
+    dev: SynthesizedStack, tuned_function: Variant
 ) -> None:
     # A bare "*" resource; the log-stream pattern ":*" inside its own log group is not one.
     wildcard = [sid for sid, s in role_statements(dev).items() if "*" in as_list(s["Resource"])]
@@ -125,7 +129,7 @@ def test_only_xray_has_a_wildcard_resource_and_only_when_tracing(
         "xray:PutTelemetryRecords",
         "xray:PutTraceSegments",
     ]
-    assert "WriteTraces" not in role_statements(variant)
+    assert "WriteTraces" not in role_statements(tuned_function.stack)
 
 
 def test_no_action_wildcards_in_the_role_policy(dev: SynthesizedStack) -> None:

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from constructs_lib.settings import Settings
-from tests.conftest import VARIANT, SynthesizedStack
+from tests.conftest import SynthesizedStack
 
 
 @pytest.fixture(scope="module")
@@ -15,12 +15,12 @@ def state(synthesized: dict[str, SynthesizedStack]) -> SynthesizedStack:
     return synthesized["data-api-state-us-east-1"]
 
 
-def test_the_state_stack_keeps_its_own_state_locally(state, variant) -> None:
+def test_the_state_stack_keeps_its_own_state_locally(state, s3_state) -> None:
     # A bucket cannot hold the state that creates it: local even where every other stack uses S3.
     assert state.config["terraform"]["backend"] == {
         "local": {"path": "../../../terraform.data-api-state-us-east-1.tfstate"}
     }
-    assert "s3" in variant.config["terraform"]["backend"]
+    assert "s3" in s3_state.stack.config["terraform"]["backend"]
 
 
 def test_the_bucket_is_named_for_account_and_region_and_cannot_be_destroyed(state) -> None:
@@ -71,29 +71,32 @@ def test_replaced_state_versions_expire_after_the_setting(state) -> None:
     ]
 
 
-def test_one_state_stack_per_state_region(variant_stacks) -> None:
-    # The variant keeps its state in eu-central-1 while its resources live in eu-west-1.
-    assert "data-api-state-eu-central-1" in variant_stacks
-    state = variant_stacks["data-api-state-eu-central-1"]
+def test_one_state_stack_per_state_region(s3_state) -> None:
+    # The variant keeps its state in eu-central-1 while its resources live in us-east-1.
+    assert "data-api-state-eu-central-1" in s3_state.stacks
+    state = s3_state.stacks["data-api-state-eu-central-1"]
     assert state.config["provider"]["aws"][0]["region"] == "eu-central-1"
     [rule] = state.resource("aws_s3_bucket_lifecycle_configuration")["rule"]
     assert rule["noncurrent_version_expiration"] == [
-        {"noncurrent_days": VARIANT.state_noncurrent_version_days}
+        {"noncurrent_days": s3_state.settings.state_noncurrent_version_days}
     ]
-    assert VARIANT.state_noncurrent_version_days != Settings(environment="dev").state_noncurrent_version_days
+    assert (
+        s3_state.settings.state_noncurrent_version_days
+        != Settings(environment="dev").state_noncurrent_version_days
+    )
 
 
-def test_the_alert_email_setting_is_the_variables_default(dev, variant) -> None:
+def test_the_alert_email_setting_is_the_variables_default(dev, operations) -> None:
     # No default without the setting: a deploy must then name an email (TF_VAR_alert_email).
     assert "default" not in dev.config["variable"]["alert_email"]
-    assert variant.config["variable"]["alert_email"]["default"] == VARIANT.alert_email
+    assert operations.stack.config["variable"]["alert_email"]["default"] == operations.settings.alert_email
 
 
 def test_adopting_the_welcome_log_group_emits_an_import_block_only_when_asked(
-    account, variant_stacks
+    account, adopted_welcome
 ) -> None:
     assert "import" not in account.config
-    adopted = variant_stacks["data-api-account-eu-west-1"]
+    adopted = adopted_welcome.stacks["data-api-account-us-east-1"]
     assert adopted.config["import"] == [
         {"id": "/aws/apigateway/welcome", "to": adopted.ref("aws_cloudwatch_log_group", "welcome_log_group")}
     ]
