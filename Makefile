@@ -9,11 +9,30 @@ PIPENV_VERSION := 2026.10.3
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 PIPENV := $(TOOLS)/bin/pipenv
-VENV := .venv
-PY := $(VENV)/bin/python
 SCAN_VENV := .scan
 AUTH_MODES_OUT := .build/scan-auth-modes
+
+# The CDK framework: CDKTF (the default) or CDK Terrain (CDK_FRAMEWORK=cdktn, docs/cdk-terrain.md),
+# each with its own venv from its own lock; constructs_lib/framework.py reads the same variable.
+CDK_FRAMEWORK ?= cdktf
+export CDK_FRAMEWORK
+ifeq ($(CDK_FRAMEWORK),cdktf)
+VENV := .venv
 REQUIREMENTS := .build/requirements-dev.txt
+FRAMEWORK_LOCK :=
+CLI_DIR :=
+MYPY_FLAGS := --always-false CDK_TERRAIN
+else ifeq ($(CDK_FRAMEWORK),cdktn)
+VENV := .venv-cdktn
+REQUIREMENTS := .build/requirements-dev-cdktn.txt
+FRAMEWORK_LOCK := frameworks/cdktn/Pipfile.lock
+CLI_DIR := frameworks/cdktn/
+MYPY_FLAGS := --always-true CDK_TERRAIN --cache-dir .mypy_cache-cdktn
+else
+$(error CDK_FRAMEWORK must be cdktf or cdktn, not '$(CDK_FRAMEWORK)')
+endif
+PY := $(VENV)/bin/python
+export MYPY_FLAGS
 
 # The package index comes from pip's own configuration (so a corporate mirror is used), else
 # pip's built-in default. An index already exported in the environment wins. Asked once per make
@@ -36,7 +55,7 @@ export PIPENV_VERBOSITY := -1
 export CHECKPOINT_DISABLE := 1
 
 .PHONY: help setup lock synth test lint unit scan snapshot-update local load verify capacity bench clean \
-	plan deploy destroy bootstrap cdktf docs
+	plan deploy destroy bootstrap cdktf docs parity
 
 help:
 	@echo "make synth            write cdktf.out/stacks/<stack>/cdk.tf.json for every stack"
@@ -53,6 +72,8 @@ help:
 	@echo "make cdktf ARGS=...   the pinned CDKTF CLI on the project's Node"
 	@echo "make capacity         throttling and monthly cost per environment and billing mode (CAPACITY_OUT)"
 	@echo "make bench            measure synth, test suite, cold start, warm cost, asset size"
+	@echo "make parity           CDKTF and CDK Terrain synthesize the same JSON (installs both; docs/cdk-terrain.md)"
+	@echo "CDK_FRAMEWORK=cdktn   with any target: CDK Terrain instead of CDKTF (its own venv, lock and CLI)"
 	@echo "make docs             regenerate docs/settings.md from constructs_lib/config.py"
 	@echo "make clean            remove generated files (never the Terraform state or files you wrote)"
 
@@ -64,8 +85,8 @@ $(PIPENV): | $(UV)
 	$(UV) pip install --quiet --python $(TOOLS)/bin/python pipenv==$(PIPENV_VERSION)
 
 # Pipfile.lock is the source of truth; uv installs exactly its pins, hashes checked, in seconds.
-$(REQUIREMENTS): Pipfile.lock
-	$(PYTHON) tools/lockfile.py Pipfile.lock $@ --dev
+$(REQUIREMENTS): Pipfile.lock $(FRAMEWORK_LOCK)
+	$(PYTHON) tools/lockfile.py Pipfile.lock $@ --dev $(if $(FRAMEWORK_LOCK),--framework-lock $(FRAMEWORK_LOCK))
 
 # Re-synced whenever the lock changes; the marker keeps later runs instant. The venv is made
 # with $(PYTHON), so any Python 3.11+ works. Bytecode is compiled once, here: without .pyc files
@@ -78,15 +99,16 @@ $(VENV)/.synced: $(REQUIREMENTS) | $(UV)
 	touch $@
 
 # The pinned CDKTF CLI (package-lock.json), installed with the project's own Node and npm.
-node_modules/.installed: package-lock.json | $(VENV)/.synced
-	$(PY) -m tools.node npm ci --no-audit --no-fund --loglevel=error
+$(CLI_DIR)node_modules/.installed: $(CLI_DIR)package-lock.json | $(VENV)/.synced
+	$(PY) -m tools.node npm ci $(if $(CLI_DIR),--prefix $(CLI_DIR)) --no-audit --no-fund --loglevel=error
 	touch $@
 
-setup: $(VENV)/.synced node_modules/.installed
+setup: $(VENV)/.synced $(CLI_DIR)node_modules/.installed
 
 # After editing the Pipfile: resolve and pin again (the index placeholder stays in the lock).
 lock: | $(PIPENV)
 	$(PIPENV) lock
+	PIPENV_PIPFILE=frameworks/cdktn/Pipfile $(PIPENV) lock
 
 # Skipped, in one line, when nothing synth reads has changed since the last synth (tools/synth.py).
 synth: setup
@@ -96,7 +118,7 @@ synth: setup
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m mypy
+	$(PY) -m mypy $(MYPY_FLAGS)
 
 # The suite runs the security gate too (tests/scan/test_scan.py), on the stacks it synthesizes
 # anyway: one process pays for the provider, and pytest's summary is the last word.
@@ -120,6 +142,16 @@ scan: synth $(SCAN_VENV)/.installed
 
 # ruff first (about a second), then mypy in the background while the suite runs; the suite's
 # failures are named again in the last lines (tools/test.py).
+# Both frameworks synthesize the default settings into .build/parity/; tools/parity.py compares.
+PARITY_OUT := .build/parity
+parity:
+	$(MAKE) --no-print-directory CDK_FRAMEWORK=cdktf .venv/.synced
+	$(MAKE) --no-print-directory CDK_FRAMEWORK=cdktn .venv-cdktn/.synced
+	rm -rf $(PARITY_OUT)
+	CDK_FRAMEWORK=cdktf CDKTF_OUTDIR=$(PARITY_OUT)/cdktf .venv/bin/python main.py
+	CDK_FRAMEWORK=cdktn CDKTF_OUTDIR=$(PARITY_OUT)/cdktn .venv-cdktn/bin/python main.py
+	.venv/bin/python -m tools.parity $(PARITY_OUT)/cdktf $(PARITY_OUT)/cdktn
+
 test: setup $(SCAN_VENV)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -172,4 +204,4 @@ bench: setup
 
 clean:
 	$(PYTHON) -m constructs_lib.output_dir clean cdktf.out
-	rm -rf .build .pytest_cache .mypy_cache .ruff_cache $(SCAN_VENV)
+	rm -rf .build .pytest_cache .mypy_cache .mypy_cache-cdktn .ruff_cache $(SCAN_VENV)

