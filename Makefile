@@ -199,7 +199,10 @@ capacity: setup
 	$(PY) -m capacity.report
 
 BENCH_ARGS ?=
+# Installs both frameworks' venvs: the synth figures show CDKTF and CDK Terrain side by side.
 bench: setup
+	$(MAKE) --no-print-directory CDK_FRAMEWORK=cdktf .venv/.synced
+	$(MAKE) --no-print-directory CDK_FRAMEWORK=cdktn .venv-cdktn/.synced
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:

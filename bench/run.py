@@ -133,7 +133,28 @@ def bench_synth(repeat: int) -> dict[str, Any]:
     }
     result["ratio"] = round(result["synth"]["median_seconds"] / result["floor"]["median_seconds"], 3)
     result["asset"] = {"bytes": asset_bytes, "files": asset_names}
+    result["frameworks"] = bench_frameworks(repeat)
     return result
+
+
+FRAMEWORK_PYTHONS = {
+    "cdktf": ROOT / ".venv" / "bin" / "python",
+    "cdktn": ROOT / ".venv-cdktn" / "bin" / "python",
+}
+"""Each framework's venv (make bench installs both)."""
+
+
+def bench_frameworks(repeat: int) -> dict[str, Any]:
+    """The same synth (main.py, the default settings file) with CDKTF and with CDK Terrain, each
+    from its own venv, runs interleaved so both see the same machine."""
+    runs: dict[str, list[Run]] = {name: [] for name, python in FRAMEWORK_PYTHONS.items() if python.exists()}
+    out = Path(tempfile.mkdtemp(prefix="bench-frameworks-"))
+    for _ in range(repeat):
+        for name in runs:
+            env = {**os.environ, "CDK_FRAMEWORK": name, "CDKTF_OUTDIR": str(out / name)}
+            runs[name].append(measure([str(FRAMEWORK_PYTHONS[name]), str(ROOT / "main.py")], env))
+    shutil.rmtree(out, ignore_errors=True)
+    return {name: median_run(measured) for name, measured in runs.items()}
 
 
 def bench_first_hour() -> dict[str, Any]:
@@ -259,6 +280,15 @@ def table(figures: dict[str, Any]) -> str:
             f"floor {synth['floor']['median_seconds']} s",
             f"ratio {synth['ratio']} (goal <= 1.15)",
         ),
+        *(
+            (
+                f"synth with {name} (median wall, peak RSS)",
+                f"{run['median_seconds']} s",
+                f"{run['peak_rss_mb']:.0f} MB",
+                "side by side, same runs",
+            )
+            for name, run in synth.get("frameworks", {}).items()
+        ),
         (
             "plain import of the provider",
             f"{synth['plain_import_floor']['median_seconds']} s",
@@ -339,9 +369,9 @@ def main(argv: list[str] | None = None) -> int:
         },
     }
     # Rough figures from this project's 2-core machine (2026-12-01, a whole run took 8.5 minutes):
-    # each synth run and each of its two floors ~10-15 s with start-up; a fresh clone's synth,
-    # installs and two make test runs ~5.5 minutes; an import ~0.5 s.
-    minutes = (arguments.synth_runs * 3 * 12 + 330 + arguments.import_runs * 2 * 0.5) / 60
+    # each synth run, its two floors and the two frameworks' synths ~7-13 s with start-up; a
+    # fresh clone's synth, installs and two make test runs ~5.5 minutes; an import ~0.5 s.
+    minutes = (arguments.synth_runs * 5 * 10 + 330 + arguments.import_runs * 2 * 0.5) / 60
     print(
         f"make bench takes about {minutes:.0f} minutes: synth and its two floors "
         f"{arguments.synth_runs} times each, a fresh clone's first hour, cold imports, warm requests",

@@ -20,7 +20,7 @@ from constructs_lib.output_dir import synth_output_dir
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIRECTORIES = ("constructs_lib", "lambda")
 """The packages main.py imports (and the function's asset), read as they are on disk."""
-SOURCE_FILES = ("main.py", "Pipfile.lock", "cdktf.json")
+SOURCE_FILES = ("main.py", "Pipfile.lock", "frameworks/cdktn/Pipfile.lock", "cdktf.json")
 VARIABLE_PREFIXES = ("DATA_API_", "CDKTF_", "CDK_", "JSII_")
 STAMP_NAME = ".synth-stamp.json"
 DEFAULT_SETTINGS_FILE = "settings.toml"

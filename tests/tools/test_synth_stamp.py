@@ -23,6 +23,7 @@ FAKE_SYNTH = (
 def project(tmp_path: Path) -> Path:
     """A copy of what synth reads, in a folder of its own."""
     for name in (*synth.SOURCE_FILES, synth.DEFAULT_SETTINGS_FILE):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(REPO_ROOT / name, tmp_path / name)
     for directory in synth.SOURCE_DIRECTORIES:
         shutil.copytree(
@@ -52,6 +53,7 @@ def test_a_second_synth_with_nothing_changed_is_skipped_and_says_so(project, cap
         "lambda/handler.py",
         "lambda/ingest/store.py",
         "Pipfile.lock",
+        "frameworks/cdktn/Pipfile.lock",
         "settings.toml",
         "cdktf.json",
     ],
