@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from pathlib import Path
 
 from constructs_lib.settings import ALERT_EMAIL_PATTERN, ENVIRONMENTS, REQUIRED_TAG_KEYS
 from tests.conftest import SynthesizedStack, Variant, synth_worker
@@ -194,3 +195,21 @@ def test_the_provider_loads_with_the_collector_paused_then_out_of_its_sight(
     # with CDKTF, whose provider imports all of its submodules; CDK Terrain's loads only the
     # ones framework.py names (about 0.1 million).
     assert frozen > (500_000 if (os.environ.get("CDK_FRAMEWORK") or "cdktf") == "cdktf" else 50_000)
+
+
+def main_into(outdir: str) -> int:
+    """In the synth worker: main.py's main() with CDKTF_OUTDIR set to ``outdir``."""
+    import main
+
+    os.environ["CDKTF_OUTDIR"] = outdir
+    try:
+        return main.main()
+    finally:
+        del os.environ["CDKTF_OUTDIR"]
+
+
+def test_synth_creates_the_output_folders_missing_parents(tmp_path: Path) -> None:
+    # CDKTF makes only the last folder of CDKTF_OUTDIR; main.py makes the rest first.
+    outdir = tmp_path / "not" / "there" / "yet"
+    assert synth_worker().call(f"{__name__}:main_into", str(outdir)) == 0
+    assert (outdir / "stacks" / "data-api-dev" / "cdk.tf.json").is_file()
