@@ -42,35 +42,47 @@ def finished(process: subprocess.Popen[str]) -> tuple[int, str]:
     return process.returncode, err
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def busy_port() -> Iterator[int]:
+    """A port that accepts connections and never answers."""
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         yield taken.getsockname()[1]
 
 
-def test_a_port_in_use_is_one_line(tmp_path: Path, busy_port: int) -> None:
-    code, err = finished(local_api_process(tmp_path, PORT=str(busy_port)))
+@pytest.fixture(scope="module")
+def start_errors(busy_port: int, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, str]]:
+    """make local started with each bad input, all at once (a process each): exit code, stderr."""
+    home = tmp_path_factory.mktemp("start-errors")
+    # A configured half second instead of the default 5 s: the same code path, waited out sooner.
+    unanswered = {"PORT": "0", "DATA_API_LOCAL_DYNAMODB_TIMEOUT_SECONDS": "0.5"}
+    cases = {
+        "port in use": {"PORT": str(busy_port)},
+        "refused": {**unanswered, "AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:1"},
+        "silent": {**unanswered, "AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{busy_port}"},
+    }
+    started = {name: local_api_process(home, **env) for name, env in cases.items()}
+    return {name: finished(process) for name, process in started.items()}
+
+
+def test_a_port_in_use_is_one_line(start_errors: dict[str, tuple[int, str]], busy_port: int) -> None:
+    code, err = start_errors["port in use"]
     assert code == 1
     expected = f"cannot listen on 127.0.0.1:{busy_port}: the port is in use: set PORT to a free one"
     assert err == f"data-api: error: {expected}\n"
 
 
-def test_a_dynamodb_endpoint_that_does_not_answer_is_one_line(tmp_path: Path, busy_port: int) -> None:
+@pytest.mark.parametrize(("case", "port"), [("refused", None), ("silent", "busy")])
+def test_a_dynamodb_endpoint_that_does_not_answer_is_one_line(
+    start_errors: dict[str, tuple[int, str]], busy_port: int, case: str, port: str | None
+) -> None:
     # busy_port accepts connections and never answers; port 1 refuses them.
-    for endpoint in ("http://127.0.0.1:1", f"http://127.0.0.1:{busy_port}"):
-        # A configured half second instead of the default 5 s: the same code path, waited out sooner.
-        process = local_api_process(
-            tmp_path,
-            AWS_ENDPOINT_URL_DYNAMODB=endpoint,
-            PORT="0",
-            DATA_API_LOCAL_DYNAMODB_TIMEOUT_SECONDS="0.5",
-        )
-        code, err = finished(process)
-        assert code == 1
-        assert err.startswith(f"data-api: error: the DynamoDB endpoint {endpoint} did not answer as DynamoDB")
-        assert err.count("\n") == 1
+    endpoint = f"http://127.0.0.1:{busy_port if port else 1}"
+    code, err = start_errors[case]
+    assert code == 1
+    assert err.startswith(f"data-api: error: the DynamoDB endpoint {endpoint} did not answer as DynamoDB")
+    assert err.count("\n") == 1
 
 
 def test_a_local_dynamodb_needs_no_credentials(tmp_path: Path, moto_endpoint: str) -> None:

@@ -48,12 +48,14 @@ def test_npm_runs_from_the_wheel_on_the_same_node() -> None:
     assert subprocess.run(npm, capture_output=True, text=True, check=True).stdout.strip()[0].isdigit()
 
 
-@pytest.mark.parametrize(
-    "path", ["/nonexistent", "/usr/local/bin:/usr/bin:/bin"], ids=["no node", "machine node"]
-)
-def test_jsii_runs_on_the_project_node_whatever_node_the_path_has(tmp_path, path: str) -> None:
-    # The machine's own node (Node 20 here, past its end of life) is on the second PATH; the
-    # first has none at all. Either way jsii starts the project's node and prints no banner.
+PATHS = {"no node": "/nonexistent", "machine node": "/usr/local/bin:/usr/bin:/bin"}
+"""The machine's own node (Node 20 here, past its end of life) is on the second PATH; the first
+has none at all."""
+
+
+@pytest.fixture(scope="module")
+def jsii_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subprocess.CompletedProcess[str]]:
+    """A jsii app with each PATH, both started at once (each starts a node of its own)."""
     # The framework's core package only (cdktf, or cdktn with CDK_FRAMEWORK=cdktn), not the provider.
     framework = os.environ.get("CDK_FRAMEWORK") or "cdktf"
     code = (
@@ -61,14 +63,27 @@ def test_jsii_runs_on_the_project_node_whatever_node_the_path_has(tmp_path, path
         f"importlib.import_module({framework!r}).App(outdir=os.environ['OUT'])\n"
         "print(os.environ['JSII_NODE'])"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env={"HOME": str(tmp_path), "PATH": path, "PYTHONPATH": str(REPO_ROOT), "OUT": str(tmp_path / "out")},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    started = {}
+    for name, path in PATHS.items():
+        home = tmp_path_factory.mktemp(name.replace(" ", "-"))
+        started[name] = subprocess.Popen(
+            [sys.executable, "-c", code],
+            env={"HOME": str(home), "PATH": path, "PYTHONPATH": str(REPO_ROOT), "OUT": str(home / "out")},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    results = {}
+    for name, process in started.items():
+        out, err = process.communicate(timeout=120)
+        results[name] = subprocess.CompletedProcess(process.args, process.returncode, out, err)
+    return results
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+def test_jsii_runs_on_the_project_node_whatever_node_the_path_has(jsii_runs, path: str) -> None:
+    # Either way jsii starts the project's node and prints no banner.
+    result = jsii_runs[path]
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(node_bin_dir() / "node")
     assert "end-of-life" not in result.stderr
