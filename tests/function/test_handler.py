@@ -187,3 +187,20 @@ def test_through_motos_http_server_via_the_endpoint_variable(
         assert [ingest.from_attribute(i["data"]) for i in items] == [{"via": "http"}]
     finally:
         server.stop()
+
+
+def test_the_init_phase_leaves_the_collector_on_and_what_it_built_frozen() -> None:
+    import subprocess
+    import sys
+
+    from constructs_lib.contract import FUNCTION_SOURCE_DIR
+
+    probe = "import gc, handler; print(gc.isenabled(), gc.get_freeze_count())"
+    env = {"TABLE_NAME": "t", "AWS_DEFAULT_REGION": "us-east-1", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=FUNCTION_SOURCE_DIR, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    enabled, frozen = result.stdout.split()
+    assert enabled == "True"
+    assert int(frozen) > 10_000  # boto3's modules and the client: out of every later collection's sight
