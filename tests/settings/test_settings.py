@@ -225,6 +225,17 @@ def test_synth_with_a_bad_setting_exits_1_with_one_line_and_writes_nothing(
     assert not (tmp_path / "cdktf.out").exists()
 
 
+def test_an_unknown_cdk_framework_exits_1_with_one_line_before_loading_anything(tmp_path: Path) -> None:
+    result = _run_main(tmp_path, CDK_FRAMEWORK="cdk8s", DATA_API_ENVIRONMENTS="dev")
+    assert result.returncode == 1
+    # After the settings' own notices and warnings, one line, and no traceback.
+    assert (
+        result.stderr.splitlines()[-1] == "data-api: error: CDK_FRAMEWORK='cdk8s' is not one of cdktf, cdktn"
+    )
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "cdktf.out").exists()
+
+
 def test_the_autoscaling_ceiling_is_sized_for_the_assumed_item_size() -> None:
     # 100 transactional writes/s of 2 KB: 400 units/s, so at least 572 WCU at the 70 % target.
     assert (
