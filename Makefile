@@ -55,7 +55,7 @@ export PIPENV_VERBOSITY := -1
 export CHECKPOINT_DISABLE := 1
 
 .PHONY: help setup lock synth test lint unit scan snapshot-update local load verify capacity bench clean \
-	plan deploy destroy bootstrap cdktf docs parity
+	plan deploy destroy drift bootstrap cdktf docs parity
 
 help:
 	@echo "make synth            write cdktf.out/stacks/<stack>/cdk.tf.json for every stack"
@@ -68,6 +68,7 @@ help:
 	@echo "make plan ENV=dev     what a deploy would change: the account stack, then the environment's"
 	@echo "make deploy ENV=dev   deploy them (AUTO_APPROVE=1 skips the question); outputs in .build/outputs-dev.json"
 	@echo "make destroy ENV=dev  destroy the environment's stack (prod also needs CONFIRM_PROD=1 or typing its name)"
+	@echo "make drift ENV=dev    changes made outside Terraform (a refresh-only plan; exit 2 on drift)"
 	@echo "make verify ENV=dev   check a deployment against every claim (VERIFY_ARGS=--alarm-test)"
 	@echo "make cdktf ARGS=...   the pinned CDKTF CLI on the project's Node"
 	@echo "make capacity         throttling and monthly cost per environment and billing mode (CAPACITY_OUT)"
@@ -177,6 +178,11 @@ load: setup
 ENV ?=
 plan deploy destroy: synth
 	$(PY) -m deploy.run $@ --env "$(ENV)"
+
+# Changes made outside Terraform: a refresh-only plan per stack, exit 2 on drift (needs terraform
+# and the AWS provider, as plan does).
+drift: synth
+	$(PY) -m deploy.run drift --env "$(ENV)"
 
 # Once per account and region: the S3 state bucket (its own state stays local).
 bootstrap: synth

@@ -1,11 +1,15 @@
 """`make plan|deploy|destroy ENV=<env>` and `make bootstrap`: the CDKTF CLI, pinned in the
 project's node_modules, run on the stacks of one environment with everything they need.
 
-usage: python -m deploy.run plan|deploy|destroy --env ENV | python -m deploy.run bootstrap
+usage: python -m deploy.run plan|deploy|destroy|drift --env ENV | python -m deploy.run bootstrap
 
 Variables: AUTO_APPROVE=1 skips the question (deploy, destroy, bootstrap); destroying prod asks
 even then unless CONFIRM_PROD=1; MIGRATE_STATE=1 moves each stack's state to a new backend;
 TF_VAR_alert_email overrides the alert_email setting. Outputs go to .build/outputs-<env>.json.
+
+`make drift ENV=<env>` runs Terraform itself (TERRAFORM_BINARY_NAME, as the CLI does, else
+`terraform`) in each stack's synthesized folder: a refresh-only plan, which reports changes made
+outside Terraform and proposes none. It exits 2 when any stack drifted, 1 on an error.
 """
 
 from __future__ import annotations
@@ -173,6 +177,51 @@ def bootstrap_run(env: Mapping[str, str], build_dir: Path = BUILD_DIR) -> Run:
     return Run([command], dict(env), outputs)
 
 
+DRIFT_PLAN = ["plan", "-refresh-only", "-detailed-exitcode", "-input=false"]
+"""A refresh-only plan whose exit status says whether anything drifted. From `terraform plan
+-help` (1.11): -detailed-exitcode makes 0 "succeeded, diff is empty", 1 "errored" and
+2 "succeeded, there is a diff"; -refresh-only "checks whether remote objects still match the
+outcome of the most recent Terraform apply but does not propose any actions"."""
+NO_DRIFT, DRIFTED = 0, 2
+
+Terraform = Callable[[list[str], Path, Mapping[str, str]], int]
+"""Runs Terraform with these arguments in a stack's folder; returns its exit status."""
+
+
+def terraform(args: list[str], folder: Path, env: Mapping[str, str]) -> int:
+    """Terraform itself in a synthesized stack's folder, its output shown as it comes."""
+    binary = env.get("TERRAFORM_BINARY_NAME") or "terraform"
+    try:
+        return subprocess.run([binary, *args], cwd=folder, env=dict(env), check=False).returncode
+    except FileNotFoundError:
+        raise DeployError(
+            f"{binary} is not installed: install Terraform 1.10+ or set TERRAFORM_BINARY_NAME"
+        ) from None
+
+
+def drift(environment: str, env: Mapping[str, str], run: Terraform = terraform) -> int:
+    """A refresh-only plan of the environment's stack and each stack it depends on: 0 when
+    nothing changed outside Terraform, 2 when a stack drifted, 1 when a plan failed."""
+    settings = environment_settings(environment, env)
+    stacks = run_order(read_manifest(out_dir(env)), [settings.stack_name])
+    run_env = {**env, ALERT_EMAIL_VARIABLE: alert_email(settings, env)}
+    drifted = []
+    for stack in stacks:
+        folder = out_dir(env) / "stacks" / stack
+        if run(["init", "-input=false"], folder, run_env) != 0:
+            raise DeployError(f"terraform init failed in {_shown(folder)} (its output is above)")
+        code = run(DRIFT_PLAN, folder, run_env)
+        if code not in (NO_DRIFT, DRIFTED):
+            raise DeployError(f"the refresh-only plan of {stack} failed (exit {code}; its output is above)")
+        print(f"data-api: drift: {stack}: {'changed outside Terraform' if code == DRIFTED else 'no drift'}")
+        if code == DRIFTED:
+            drifted.append(stack)
+    if drifted:
+        print(f"data-api: drift found in {', '.join(drifted)}: see the plans above", file=sys.stderr)
+        return DRIFTED
+    return NO_DRIFT
+
+
 def approve(action: str, stacks: Sequence[str], env: Mapping[str, str], ask: Ask) -> None:
     """Ask before changing anything unless AUTO_APPROVE=1; destroying prod asks even then,
     unless CONFIRM_PROD=1, and wants the stack's name typed."""
@@ -242,15 +291,23 @@ def _shown(path: Path) -> str:
     return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
 
 
-def main(argv: Sequence[str], env: Mapping[str, str], cli: Cli = cdktf, ask: Ask = ask_terminal) -> int:
+def main(
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    cli: Cli = cdktf,
+    ask: Ask = ask_terminal,
+    run_terraform: Terraform = terraform,
+) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.run")
-    parser.add_argument("action", choices=("plan", "deploy", "destroy", "bootstrap"))
+    parser.add_argument("action", choices=("plan", "deploy", "destroy", "drift", "bootstrap"))
     parser.add_argument("--env", default="", help="the environment (make's ENV)")
     parser.add_argument("--build-dir", type=Path, default=BUILD_DIR, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
         if args.action == "plan":
             return execute(plan_run(args.env, env), cli)
+        if args.action == "drift":
+            return drift(args.env, env, run_terraform)
         run = {
             "deploy": lambda: deploy_run(args.env, env, args.build_dir),
             "destroy": lambda: destroy_run(args.env, env),

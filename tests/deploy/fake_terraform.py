@@ -38,6 +38,10 @@ def main() -> int:
         if failure and failure in os.getcwd():
             print(os.environ.get("FAKE_TERRAFORM_ERROR", "Error: failed"), file=sys.stderr)
             return 1
+        drifted = os.environ.get("FAKE_TERRAFORM_DRIFT", "")
+        if "-refresh-only" in args and drifted and os.getcwd().endswith(drifted):
+            print("Note: Objects have changed outside of Terraform")
+            return 2 if "-detailed-exitcode" in args else 0
         print(f"{verb.capitalize()} complete! Resources: 0 added, 0 changed, 0 destroyed.")
     return 0
 

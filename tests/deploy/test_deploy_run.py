@@ -226,3 +226,88 @@ def test_the_manifest_of_a_synth_holds_each_environments_dependency(out_dir) -> 
     for environment in ("dev", "staging", "prod"):
         assert manifest[f"data-api-{environment}"] == ("data-api-account-us-east-1",)
     assert manifest["data-api-state-us-east-1"] == ()
+
+
+class TerraformRecorder:
+    """Stands in for Terraform in a stack's folder: records each call; the refresh-only plan of
+    a stack named in ``drifted`` exits 2 ("there is a diff"), of one in ``failing`` 1."""
+
+    def __init__(self, drifted: tuple[str, ...] = (), failing: tuple[str, ...] = ()) -> None:
+        self.calls: list[tuple[str, list[str], dict[str, str]]] = []
+        self.drifted, self.failing = drifted, failing
+
+    def __call__(self, args: list[str], folder: Path, env: Mapping[str, str]) -> int:
+        self.calls.append((folder.name, args, dict(env)))
+        if args[0] != "plan":
+            return 0
+        return 1 if folder.name in self.failing else 2 if folder.name in self.drifted else 0
+
+
+def test_drift_runs_a_refresh_only_plan_in_each_stack_folder_in_order(env, out_dir, capsys) -> None:
+    terraform = TerraformRecorder()
+    assert deploy.main(["drift", "--env", "dev"], env, Recorder(), no_terminal, terraform) == 0
+    assert [(stack, args[0]) for stack, args, _ in terraform.calls] == [
+        ("data-api-account-us-east-1", "init"),
+        ("data-api-account-us-east-1", "plan"),
+        ("data-api-dev", "init"),
+        ("data-api-dev", "plan"),
+    ]
+    plan = terraform.calls[-1][1]
+    assert "-refresh-only" in plan
+    assert "-detailed-exitcode" in plan
+    assert {call[2]["TF_VAR_alert_email"] for call in terraform.calls} == {EMAIL}
+    assert "data-api: drift: data-api-dev: no drift" in capsys.readouterr().out
+
+
+def test_drift_in_any_stack_exits_2_naming_it(env, capsys) -> None:
+    terraform = TerraformRecorder(drifted=("data-api-dev",))
+    assert deploy.main(["drift", "--env", "dev"], env, Recorder(), no_terminal, terraform) == 2
+    captured = capsys.readouterr()
+    assert "data-api: drift: data-api-dev: changed outside Terraform" in captured.out
+    assert captured.err == "data-api: drift found in data-api-dev: see the plans above\n"
+
+
+def test_a_failed_refresh_is_an_error_not_drift(env, capsys) -> None:
+    terraform = TerraformRecorder(failing=("data-api-account-us-east-1",))
+    assert deploy.main(["drift", "--env", "dev"], env, Recorder(), no_terminal, terraform) == 1
+    assert capsys.readouterr().err == (
+        "data-api: error: the refresh-only plan of data-api-account-us-east-1 failed "
+        "(exit 1; its output is above)\n"
+    )
+    assert [c[0] for c in terraform.calls] == ["data-api-account-us-east-1"] * 2  # it stops there
+
+
+def test_drift_without_terraform_is_one_line(env, capsys) -> None:
+    missing = {**env, "TERRAFORM_BINARY_NAME": "/nonexistent/terraform"}
+    assert deploy.main(["drift", "--env", "dev"], missing, Recorder(), no_terminal) == 1
+    assert capsys.readouterr().err == (
+        "data-api: error: /nonexistent/terraform is not installed: install Terraform 1.10+ "
+        "or set TERRAFORM_BINARY_NAME\n"
+    )
+
+
+def test_drift_runs_terraform_itself_in_each_stack_folder(env, out_dir, tmp_path, capsys) -> None:
+    """The real subprocess path, with the stand-in terraform (tests/deploy/fake_terraform.py)
+    answering 2 for the dev stack's refresh-only plan, as Terraform does for a diff. It shows
+    the calls and their folders, never what Terraform would find."""
+    import os
+
+    log = tmp_path / "calls.jsonl"
+    fake = Path(__file__).with_name("fake_terraform.py")
+    variables = {
+        **env,
+        "PATH": os.environ["PATH"],
+        "TERRAFORM_BINARY_NAME": str(fake),
+        "FAKE_TERRAFORM_LOG": str(log),
+        "FAKE_TERRAFORM_DRIFT": "data-api-dev",
+    }
+    assert deploy.main(["drift", "--env", "dev"], variables, Recorder(), no_terminal) == 2
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [(Path(c["cwd"]).name, c["args"][0]) for c in calls] == [
+        ("data-api-account-us-east-1", "init"),
+        ("data-api-account-us-east-1", "plan"),
+        ("data-api-dev", "init"),
+        ("data-api-dev", "plan"),
+    ]
+    assert all(Path(c["cwd"]).parent == out_dir / "stacks" for c in calls)
+    assert "data-api: drift: data-api-account-us-east-1: no drift" in capsys.readouterr().out
