@@ -311,8 +311,12 @@ def security_gate() -> GateRuns:
 
 
 def _needs_synth(item: pytest.Item) -> bool:
-    return bool(SYNTH_FIXTURES & set(getattr(item, "fixturenames", ()))) or item.nodeid.startswith(
-        ("tests/stacks/",)
+    """Whether a test waits for the synth worker: it reads a session app, lives with the stack
+    tests, or is marked ``synth`` (it asks the worker itself)."""
+    return (
+        bool(SYNTH_FIXTURES & set(getattr(item, "fixturenames", ())))
+        or item.nodeid.startswith("tests/stacks/")
+        or item.get_closest_marker("synth") is not None
     )
 
 

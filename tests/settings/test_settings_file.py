@@ -194,6 +194,7 @@ def test_a_check_that_ties_settings_names_both_and_says_why(tmp_path: Path) -> N
 # --- the synthesized stacks follow the file -----------------------------------------------
 
 
+@pytest.mark.synth
 def test_synthesized_stacks_follow_the_file(tmp_path: Path) -> None:
     env = settings_file(
         tmp_path,
