@@ -72,15 +72,12 @@ def main(argv: list[str]) -> int:
     for source in filter(None, (arguments.lock, arguments.framework_lock)):
         try:
             locks.append(json.loads(source.read_text()))
-            locked_packages(locks[-1], arguments.dev and source == arguments.lock)
+            # Every section and pin checked per file, so a refusal names the lock it is in.
+            requirement_lines(locks[-1], arguments.dev and source == arguments.lock)
         except (OSError, json.JSONDecodeError, LockError) as error:
             print(f"data-api: error: {source}: {error}", file=sys.stderr)
             return 1
-    try:
-        lines = requirement_lines(locks[0], arguments.dev, locks[1] if len(locks) > 1 else None)
-    except LockError as error:
-        print(f"data-api: error: {error}", file=sys.stderr)
-        return 1
+    lines = requirement_lines(locks[0], arguments.dev, locks[1] if len(locks) > 1 else None)
     target = arguments.out
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(

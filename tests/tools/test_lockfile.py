@@ -79,3 +79,13 @@ def test_an_overlay_never_keeps_a_cdktf_package() -> None:
         "cdktn==0.24.0 --hash=sha256:dd",
         "pytest==9.2.0 --hash=sha256:bb --hash=sha256:cc",
     ]
+
+
+def test_an_unpinned_entry_of_the_framework_lock_is_refused_naming_that_lock(tmp_path, capsys) -> None:
+    overlay = tmp_path / "framework.lock"
+    overlay.write_text(json.dumps({"default": {"cdktn": {"version": "==0.24.0"}}}))
+    main_lock = str(REPO_ROOT / "Pipfile.lock")
+    assert main([main_lock, str(tmp_path / "out.txt"), "--dev", "--framework-lock", str(overlay)]) == 1
+    assert capsys.readouterr().err == (
+        f"data-api: error: {overlay}: cdktn is not pinned with hashes in the lock: run `make lock`\n"
+    )
