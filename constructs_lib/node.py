@@ -39,12 +39,11 @@ CLIS: dict[str, Path] = {
 }
 """Each framework's CLI, as its package.json pins it and `make setup` installs it (package.json at
 the top for CDKTF, frameworks/cdktn/package.json for CDK Terrain)."""
-CLI = CLIS["cdktf"]
 
 
 def cli_path(env: Mapping[str, str] = os.environ) -> Path:
     """The CLI of the framework CDK_FRAMEWORK names (CDKTF by default)."""
-    return CLIS.get(env.get("CDK_FRAMEWORK") or "cdktf", CLI)
+    return CLIS.get(env.get("CDK_FRAMEWORK") or "cdktf", CLIS["cdktf"])
 
 
 def cli_command(args: list[str], env: Mapping[str, str] = os.environ) -> list[str]:

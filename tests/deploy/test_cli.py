@@ -18,17 +18,17 @@ from typing import Any
 
 import pytest
 
+from constructs_lib.node import cli_path
 from tests.conftest import REPO_ROOT, SynthesizedStack, early_job
 
 FAKE_TERRAFORM = Path(__file__).with_name("fake_terraform.py")
-CLI = REPO_ROOT / "node_modules" / "cdktf-cli" / "bundle" / "bin" / "cdktf"
 EMAIL = "ops@example.com"
 
 
 @pytest.fixture(scope="module")
 def out_dir(synthesized: dict[str, SynthesizedStack]) -> Path:
-    if not CLI.exists():
-        pytest.fail("the CDKTF CLI is not installed in node_modules/: run `make setup` (make test does)")
+    if not cli_path().exists():
+        pytest.fail(f"the CLI is not installed ({cli_path()}): run `make setup` (make test does)")
     return synthesized["data-api-dev"].directory.parent.parent
 
 

@@ -19,9 +19,8 @@ from tools.parity import KNOWN_DIFFERENCES, compare, differences, known
 OTHER = {"cdktf": ("cdktn", ".venv-cdktn"), "cdktn": ("cdktf", ".venv")}
 """For the framework of this run: the other one, and its venv."""
 SYNTH_DEFAULTS = (
-    "import sys; from constructs_lib.settings import ENVIRONMENTS, Settings; "
-    "from tests.synth_worker import synth_app; "
-    "synth_app(sys.argv[1], [Settings(environment=e) for e in ENVIRONMENTS])"
+    "import sys; from tests.conftest import SESSION_APPS; from tests.synth_worker import synth_app; "
+    "synth_app(sys.argv[1], SESSION_APPS['default'])"
 )
 """The session's default app (tests/conftest.py), synthesized by another venv's framework."""
 
