@@ -9,7 +9,13 @@ from pathlib import Path
 
 from constructs_lib.capacity_model import capacity_warning
 from constructs_lib.output_dir import remove_stale_stacks, synth_output_dir
-from constructs_lib.settings import DeprecatedSettingWarning, SettingsError, load, override_notices
+from constructs_lib.settings import (
+    DeprecatedSettingWarning,
+    SettingsError,
+    listed_environments,
+    load,
+    override_notices,
+)
 
 
 def _show_warning(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
@@ -40,7 +46,13 @@ def main() -> int:
     outdir = synth_output_dir(Path.cwd(), os.environ).resolve()
     outdir.parent.mkdir(parents=True, exist_ok=True)
     app = App(outdir=str(outdir))
-    stacks = build_app(app, [e.settings for e in environments])
+    # The CI stack holds the roles of every environment: synthesized from a run with fewer, it
+    # would drop the others' roles when applied.
+    selected = [e.settings for e in environments]
+    with_ci = {s.environment for s in selected} == set(listed_environments(os.environ))
+    if selected and selected[0].github_repository and not with_ci:
+        print("data-api: the CI stack is synthesized only with every environment selected", file=sys.stderr)
+    stacks = build_app(app, selected, with_ci)
     try:
         app.synth()
     except RuntimeError as error:  # a policy check failed: its annotations say which and why

@@ -8,6 +8,7 @@ and so does an acceptance nothing needs any more. There is no global skip list.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the provider loads only where resources are made
@@ -60,13 +61,18 @@ REASONS: dict[str, str] = {
 PARLIAMENT = "parliament:"
 
 
-def accept_findings(resource: TerraformResource, *check_ids: str) -> None:
-    """Record on ``resource`` that these findings are accepted, with their reasons."""
-    unknown = [c for c in check_ids if c not in REASONS]
+def accept_findings(
+    resource: TerraformResource, *check_ids: str, because: Mapping[str, str] | None = None
+) -> None:
+    """Record on ``resource`` that these findings are accepted, with their reasons: REASONS', or
+    ``because``'s where a finding means something else on this resource."""
+    reasons = {**REASONS, **(because or {})}
+    unknown = [c for c in (*check_ids, *(because or {})) if c not in reasons or not reasons[c].strip()]
     if unknown:
         raise ValueError(f"no reason is recorded for {', '.join(unknown)}")
-    checkov = [f"checkov:skip={c}:{REASONS[c]}" for c in check_ids if not c.startswith(PARLIAMENT)]
-    parliament = [f"{c.removeprefix(PARLIAMENT)}:{REASONS[c]}" for c in check_ids if c.startswith(PARLIAMENT)]
+    accepted = list(dict.fromkeys([*check_ids, *(because or {})]))
+    checkov = [f"checkov:skip={c}:{reasons[c]}" for c in accepted if not c.startswith(PARLIAMENT)]
+    parliament = [f"{c.removeprefix(PARLIAMENT)}:{reasons[c]}" for c in accepted if c.startswith(PARLIAMENT)]
     if checkov:
         resource.add_override("//.checkov", checkov)
     if parliament:

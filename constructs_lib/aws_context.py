@@ -46,6 +46,10 @@ class AwsContext:
             f"{self.function_arn(function_name)}/invocations"
         )
 
+    def policy_arn(self, name: str) -> str:
+        """A customer-managed IAM policy of this account."""
+        return f"arn:{self.partition}:iam::{self.account_id}:policy/{name}"
+
     def log_group_arn(self, name: str) -> str:
         """ARN of a log group by name, as the logs service puts it in a KMS encryption context."""
         return f"arn:{self.partition}:logs:{self.region}:{self.account_id}:log-group:{name}"

@@ -57,6 +57,8 @@ try:
         import cdktn_provider_aws.data_aws_caller_identity as data_aws_caller_identity
         import cdktn_provider_aws.data_aws_partition as data_aws_partition
         import cdktn_provider_aws.dynamodb_table as dynamodb_table
+        import cdktn_provider_aws.iam_openid_connect_provider as iam_openid_connect_provider
+        import cdktn_provider_aws.iam_policy as iam_policy
         import cdktn_provider_aws.iam_role as iam_role
         import cdktn_provider_aws.iam_role_policy as iam_role_policy
         import cdktn_provider_aws.iam_role_policy_attachment as iam_role_policy_attachment
@@ -100,6 +102,8 @@ try:
         import cdktf_cdktf_provider_aws.data_aws_caller_identity as data_aws_caller_identity
         import cdktf_cdktf_provider_aws.data_aws_partition as data_aws_partition
         import cdktf_cdktf_provider_aws.dynamodb_table as dynamodb_table
+        import cdktf_cdktf_provider_aws.iam_openid_connect_provider as iam_openid_connect_provider
+        import cdktf_cdktf_provider_aws.iam_policy as iam_policy
         import cdktf_cdktf_provider_aws.iam_role as iam_role
         import cdktf_cdktf_provider_aws.iam_role_policy as iam_role_policy
         import cdktf_cdktf_provider_aws.iam_role_policy_attachment as iam_role_policy_attachment
@@ -180,6 +184,8 @@ DynamodbTableOnDemandThroughput = dynamodb_table.DynamodbTableOnDemandThroughput
 DynamodbTablePointInTimeRecovery = dynamodb_table.DynamodbTablePointInTimeRecovery
 DynamodbTableServerSideEncryption = dynamodb_table.DynamodbTableServerSideEncryption
 DynamodbTableTtl = dynamodb_table.DynamodbTableTtl
+IamOpenidConnectProvider = iam_openid_connect_provider.IamOpenidConnectProvider
+IamPolicy = iam_policy.IamPolicy
 IamRole = iam_role.IamRole
 IamRolePolicy = iam_role_policy.IamRolePolicy
 IamRolePolicyAttachment = iam_role_policy_attachment.IamRolePolicyAttachment
@@ -268,6 +274,8 @@ __all__ = [
     "IAspect",
     "IResolveContext",
     "IStringProducer",
+    "IamOpenidConnectProvider",
+    "IamPolicy",
     "IamRole",
     "IamRolePolicy",
     "IamRolePolicyAttachment",

@@ -86,6 +86,8 @@ class IngestFunctionProps:
     """Whose Idempotency-Keys are whose: the function scopes keys by the caller this mode knows."""
     kms_key_arn: str
     aws: AwsContext
+    permissions_boundary_arn: str = ""
+    """The role's permissions boundary (set when CI deploys: the CI stack creates the policy)."""
 
 
 class IngestFunction(Construct):
@@ -107,6 +109,7 @@ class IngestFunction(Construct):
             name=f"{props.function_name}-role",
             description=f"Execution role of {props.function_name}",
             assume_role_policy=service_trust_policy("lambda.amazonaws.com"),
+            permissions_boundary=props.permissions_boundary_arn or None,
         )
         self.role_policy = IamRolePolicy(
             self,

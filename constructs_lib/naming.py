@@ -71,6 +71,22 @@ def state_stack(name_prefix: str, region: str) -> str:
     return f"{name_prefix}-state-{region}"
 
 
+def ci_stack(name_prefix: str, region: str) -> str:
+    """GitHub's OIDC provider and the CI roles of every environment (applied by an administrator)."""
+    return f"{name_prefix}-ci-{region}"
+
+
+def ci_role(name_prefix: str, environment: str, purpose: str) -> str:
+    """A CI role of one environment, ``data-api-ci-dev-plan`` or ``data-api-ci-dev-deploy``: named
+    outside the environment's ``data-api-dev-*``, the names its deploy role may manage."""
+    return f"{name_prefix}-ci-{environment}-{purpose}"
+
+
+def permissions_boundary(name_prefix: str, environment: str) -> str:
+    """The managed policy every role a deploy creates must carry as its permissions boundary."""
+    return resource(name_prefix, environment, "boundary")
+
+
 def resource(name_prefix: str, environment: str, thing: str) -> str:
     """One resource of an environment stack: ``data-api-dev-ingest``."""
     return f"{environment_stack(name_prefix, environment)}-{thing}"
@@ -108,6 +124,7 @@ def generated_names(name_prefix: str, environment: str, region: str) -> list[tup
         (function, LAMBDA_FUNCTION),
         (function_role(function), IAM_ROLE),
         (api_gateway_logging_role(name_prefix, region), IAM_ROLE),
+        (ci_role(name_prefix, environment, "deploy"), IAM_ROLE),
         (state_bucket(name_prefix, region, "0" * ACCOUNT_ID_LENGTH), S3_BUCKET),
         (resource(name_prefix, environment, "data"), DYNAMODB_TABLE),
         (resource(name_prefix, environment, "idempotency"), DYNAMODB_TABLE),

@@ -1,7 +1,9 @@
 """The stacks: DataApiStack (one per environment), ApiGatewayAccountStack and StateStack (one per
-account and region)."""
+account and region), CiStack (one per app, with github_repository)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from constructs import Construct
 
@@ -9,6 +11,8 @@ from constructs_lib import naming
 from constructs_lib.accepted_findings import accept_findings
 from constructs_lib.alarms import Alarms, AlarmsProps, alarm_specs, write_throttle_metric
 from constructs_lib.aws_context import AwsContext
+from constructs_lib.ci_policies import CiScope
+from constructs_lib.ci_roles import CiEnvironment, CiRoles, CiRolesProps
 from constructs_lib.contract import EXECUTION_LOG_GROUP_PREFIX
 from constructs_lib.encryption import DataKey, DataKeyProps
 from constructs_lib.framework import (
@@ -226,6 +230,12 @@ class DataApiStack(_BaseStack):
                 idempotency_table_arn=idempotency_table.arn,
                 kms_key_arn=data_key.arn,
                 aws=self.aws,
+                # CI's deploy role may only create roles that carry this boundary (ci_policies.py).
+                permissions_boundary_arn=self.aws.policy_arn(
+                    naming.permissions_boundary(s.name_prefix, s.environment)
+                )
+                if s.github_repository
+                else "",
             ),
         )
         api = RestApi(
@@ -347,9 +357,63 @@ class StateStack(_BaseStack):
         self.output("state_bucket_region", region, "Region of the state bucket")
 
 
-def build_app(app: Construct, all_settings: list[Settings]) -> list[TerraformStack]:
+class CiStack(_BaseStack):
+    """GitHub Actions' roles for every environment of the app (IAM is global: one stack, named for
+    the first environment's region). An administrator applies it once, and again when an
+    environment is added; its state lives where the first environment's does."""
+
+    def __init__(self, scope: Construct, all_settings: Sequence[Settings]) -> None:
+        first = all_settings[0]
+        super().__init__(scope, first.ci_stack_name, first, SHARED_TAGS)
+        environments = [self._environment(s) for s in all_settings]
+        self.roles = CiRoles(
+            self,
+            "ci_roles",
+            CiRolesProps(
+                repository=first.github_repository,
+                existing_provider_arn=first.github_oidc_provider_arn,
+                environments=environments,
+                aws=self.aws,
+            ),
+        )
+        self.output("oidc_provider_arn", self.roles.provider_arn, "GitHub's OIDC provider in this account")
+        for name, roles in self.roles.roles.items():
+            self.output(
+                f"plan_role_arn_{name}",
+                roles.plan_role.arn,
+                f"AWS_PLAN_ROLE_ARN of {name} (plan.yml, drift.yml)",
+            )
+            self.output(
+                f"deploy_role_arn_{name}",
+                roles.deploy_role.arn,
+                f"AWS_DEPLOY_ROLE_ARN of {name} (deploy.yml)",
+            )
+
+    def _environment(self, s: Settings) -> CiEnvironment:
+        def state_key(stack: str) -> str:
+            return f"{s.state_key_prefix}/{stack}.tfstate"
+
+        boundary_name = naming.permissions_boundary(s.name_prefix, s.environment)
+        return CiEnvironment(
+            scope=CiScope(
+                environment=s.environment,
+                project=PROJECT,
+                resource_prefix=s.stack_name,
+                boundary_arn=self.aws.policy_arn(boundary_name),
+                state_bucket=s.state_bucket,
+                own_state_key=state_key(s.stack_name),
+                shared_state_keys=(state_key(s.account_stack_name),),
+            ),
+            plan_role_name=naming.ci_role(s.name_prefix, s.environment, "plan"),
+            deploy_role_name=naming.ci_role(s.name_prefix, s.environment, "deploy"),
+            boundary_name=boundary_name,
+        )
+
+
+def build_app(app: Construct, all_settings: list[Settings], with_ci: bool = True) -> list[TerraformStack]:
     """One stack per environment, plus one API Gateway account stack per region they use and one
-    state stack per region their state lives in."""
+    state stack per region their state lives in; with github_repository set (and ``with_ci``:
+    every environment in this run), the CI stack."""
     stacks: list[TerraformStack] = []
     state_stacks: dict[str, StateStack] = {}
     account_stacks: dict[str, ApiGatewayAccountStack] = {}
@@ -365,4 +429,6 @@ def build_app(app: Construct, all_settings: list[Settings]) -> list[TerraformSta
         # Stage logging needs the account's CloudWatch role: deploy the account stack first.
         stack.add_dependency(account)
         stacks.append(stack)
+    if with_ci and all_settings and all_settings[0].github_repository:
+        stacks.append(CiStack(app, all_settings))
     return stacks

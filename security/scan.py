@@ -34,6 +34,8 @@ PLACEHOLDERS: dict[str, str] = {
     "1234abcd-12ab-34cd-56ef-1234567890ab",
     r"\$\{aws_api_gateway_rest_api\.[^}]+\.id\}": "a1b2c3d4e5",
     r"\$\{aws_s3_bucket\.[^}]+\.arn\}": "arn:aws:s3:::data-api-tfstate-123456789012-us-east-1",
+    r"\$\{aws_iam_openid_connect_provider\.[^}]+\.arn\}": "arn:aws:iam::123456789012:oidc-provider/"
+    "token.actions.githubusercontent.com",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from constructs_lib.settings.model import Settings, SettingsError
+from constructs_lib.settings.rules import validate_app
 from constructs_lib.settings.sources import (
     ENV_PREFIX,
     ResolvedSettings,
@@ -28,7 +29,9 @@ def load(env: Mapping[str, str], environments: Sequence[str] | None = None) -> l
             raise SettingsError(
                 f"{settings_file.label} does not list {environment} ({list(settings_file.environments)})"
             )
-    return [resolve(e, env, settings_file) for e in environments]
+    resolved = [resolve(e, env, settings_file) for e in environments]
+    validate_app([r.settings for r in resolved])
+    return resolved
 
 
 def load_one(environment: str, env: Mapping[str, str]) -> Settings:

@@ -50,6 +50,11 @@ alike; it has no backslash, which cdktf would copy unescaped into an HCL string.
 
 REQUIRED_TAG_KEYS: tuple[str, ...] = ("project", "environment", "managed-by")
 
+GITHUB_REPOSITORY_PATTERN = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}"
+"""A GitHub repository as its OIDC tokens name it: ``owner/repo``."""
+SHARED_ONLY_SETTINGS: tuple[str, ...] = ("github_repository", "github_oidc_provider_arn")
+"""Settings of the account, not of an environment: every environment must agree on them."""
+
 
 class SettingsError(ValueError):
     """A setting has a value data-api cannot deploy; the message names it and what is allowed,
@@ -284,6 +289,27 @@ class Settings:
         "Empty: every deploy must set `TF_VAR_alert_email`.",
         matching(ALERT_EMAIL_PATTERN, "an email address such as ops@example.com", skip_when_empty=True),
     )
+    github_repository: str = setting(
+        "",
+        "The GitHub repository (`owner/repo`) whose workflows may plan and deploy: with it, synth adds the "
+        "`data-api-ci-<region>` stack (GitHub's OIDC provider, a plan and a deploy role per environment). "
+        "Needs state_backend `s3`; the same in every environment.",
+        matching(
+            GITHUB_REPOSITORY_PATTERN,
+            "owner/repo, as in github.com/owner/repo (letters, digits, '-', '_' and '.')",
+            skip_when_empty=True,
+        ),
+    )
+    github_oidc_provider_arn: str = setting(
+        "",
+        "The account's existing OIDC provider for token.actions.githubusercontent.com (an account holds one "
+        "per URL); empty: the CI stack creates it. The same in every environment.",
+        matching(
+            r"arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com",
+            "the ARN of an IAM OIDC provider for token.actions.githubusercontent.com",
+            skip_when_empty=True,
+        ),
+    )
     adopt_welcome_log_group: bool = setting(
         False,
         "Import API Gateway's existing `/aws/apigateway/welcome` log group into the account stack (an "
@@ -313,6 +339,11 @@ class Settings:
     def account_stack_name(self) -> str:
         """The account stack this environment's stack depends on."""
         return naming.account_stack(self.name_prefix, self.region)
+
+    @property
+    def ci_stack_name(self) -> str:
+        """The CI roles' stack, one per app (IAM is global; named for the first environment's region)."""
+        return naming.ci_stack(self.name_prefix, self.region)
 
     @property
     def state_stack_name(self) -> str:

@@ -3,11 +3,12 @@ field against what it allows (model.py), then the ties between them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields
 from typing import TYPE_CHECKING
 
 from constructs_lib import naming
-from constructs_lib.settings.model import SettingsError, refuse, warn_deprecated
+from constructs_lib.settings.model import SHARED_ONLY_SETTINGS, SettingsError, refuse, warn_deprecated
 
 if TYPE_CHECKING:
     from constructs_lib.settings.model import Settings
@@ -47,7 +48,28 @@ def validate(s: Settings) -> None:
             "the stage admits)",
             ("throttle_rate_limit", "throttle_burst_limit", "assumed_item_size_kb"),
         )
+    if s.github_repository and s.state_backend != "s3":
+        raise SettingsError(
+            f"setting github_repository={s.github_repository!r} needs state_backend = 's3' in "
+            f"{s.environment} (a CI runner keeps no local state): run make bootstrap and add the lines "
+            "it prints",
+            "github_repository",
+            ("state_backend",),
+        )
     if s.state_backend == "s3" and not s.state_bucket:
         raise refuse(
             "state_bucket", s.state_bucket, "an S3 bucket name (required when state_backend is 's3')"
         )
+
+
+def validate_app(all_settings: Sequence[Settings]) -> None:
+    """Raise SettingsError when the environments disagree on a setting of the whole account."""
+    for name in SHARED_ONLY_SETTINGS:
+        values = {s.environment: getattr(s, name) for s in all_settings}
+        if len(set(values.values())) > 1:
+            shown = ", ".join(f"{environment}: {value!r}" for environment, value in values.items())
+            raise SettingsError(
+                f"setting {name} must be the same in every environment ({shown}): set it once, outside "
+                "the [environment] tables",
+                name,
+            )

@@ -1,0 +1,140 @@
+"""GitHub Actions' way into the account: GitHub's OIDC provider, and per environment a plan role,
+a deploy role and the permissions boundary every role a deploy creates must carry."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from constructs import Construct
+
+from constructs_lib.aws_context import AwsContext
+from constructs_lib.ci_policies import (
+    GITHUB_OIDC_AUDIENCE,
+    GITHUB_OIDC_URL,
+    PLAN_SUBJECTS,
+    READ_UNSCOPED,
+    CiScope,
+    boundary_statements,
+    deploy_statements,
+    deploy_subjects,
+    github_trust_policy_statement,
+    plan_statements,
+)
+from constructs_lib.accepted_findings import accept_findings
+from constructs_lib.framework import IamOpenidConnectProvider, IamPolicy, IamRole, IamRolePolicy
+from constructs_lib.iam_policy import policy_document
+
+TRUST_POLICY_FINDINGS = {
+    "parliament:UNKNOWN_FEDERATION_SOURCE": "the federated principal is this account's OIDC provider for "
+    "GitHub Actions, which parliament's list of identity providers does not name",
+}
+DEPLOY_POLICY_FINDINGS = {
+    "parliament:RESOURCE_STAR": READ_UNSCOPED,
+    "parliament:PRIVILEGE_ESCALATION": "the deploy role creates and changes the environment's roles: "
+    "only those named <prefix>-<environment>-*, only with the environment's permissions boundary, "
+    "and passes them to Lambda only; the boundary caps any role it writes",
+    "parliament:PERMISSIONS_MANAGEMENT_ACTIONS": "managing the environment's function role, its key's "
+    "policy and its function's resource policy is deploying the stack; each is held to this "
+    "environment by name, tags or the permissions boundary",
+    "parliament:RESOURCE_MISMATCH": "KMS authorizes an alias operation on the alias and on the key "
+    "(https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html): one statement holds "
+    "the alias by name, the other the key by its tags",
+}
+
+
+@dataclass(frozen=True)
+class CiEnvironment:
+    """One environment's CI roles: their names and the names they act on."""
+
+    scope: CiScope
+    plan_role_name: str
+    deploy_role_name: str
+    boundary_name: str
+
+
+@dataclass(frozen=True)
+class CiRolesProps:
+    """Settings of the CI roles."""
+
+    repository: str
+    """``owner/repo``: the only repository whose workflows may assume the roles."""
+    existing_provider_arn: str
+    """The account's OIDC provider for GitHub, if it has one (an account holds one per URL)."""
+    environments: Sequence[CiEnvironment]
+    aws: AwsContext
+
+
+@dataclass(frozen=True)
+class EnvironmentRoles:
+    plan_role: IamRole
+    deploy_role: IamRole
+    boundary: IamPolicy
+
+
+class CiRoles(Construct):
+    """The OIDC provider (unless the account has one) and each environment's roles."""
+
+    def __init__(self, scope: Construct, id_: str, props: CiRolesProps) -> None:
+        super().__init__(scope, id_)
+        if props.existing_provider_arn:
+            self.provider_arn = props.existing_provider_arn
+        else:
+            # No thumbprint: IAM trusts GitHub's certificate authority itself for this URL.
+            # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc_verify-thumbprint.html
+            provider = IamOpenidConnectProvider(
+                self, "github", url=GITHUB_OIDC_URL, client_id_list=[GITHUB_OIDC_AUDIENCE]
+            )
+            self.provider_arn = provider.arn
+        self.roles: dict[str, EnvironmentRoles] = {}
+        for environment in props.environments:
+            self.roles[environment.scope.environment] = self._environment(props, environment)
+
+    def _environment(self, props: CiRolesProps, environment: CiEnvironment) -> EnvironmentRoles:
+        name = environment.scope.environment
+        boundary = IamPolicy(
+            self,
+            f"{name}_boundary",
+            name=environment.boundary_name,
+            description=f"The most any role that CI deploys in {name} may do",
+            policy=policy_document(boundary_statements(environment.scope, props.aws)),
+        )
+        plan_role = IamRole(
+            self,
+            f"{name}_plan_role",
+            name=environment.plan_role_name,
+            description=f"GitHub Actions plans {name}: read-only, and the state locks",
+            assume_role_policy=policy_document(
+                [github_trust_policy_statement(self.provider_arn, props.repository, PLAN_SUBJECTS)]
+            ),
+            max_session_duration=3600,
+        )
+        plan_policy = IamRolePolicy(
+            self,
+            f"{name}_plan_policy",
+            name="plan",
+            role=plan_role.id,
+            policy=policy_document(plan_statements(environment.scope, props.aws)),
+        )
+        accept_findings(plan_policy, because={"parliament:RESOURCE_STAR": READ_UNSCOPED})
+        deploy_role = IamRole(
+            self,
+            f"{name}_deploy_role",
+            name=environment.deploy_role_name,
+            description=f"GitHub Actions deploys {name} (jobs of the GitHub environment {name} only)",
+            assume_role_policy=policy_document(
+                [github_trust_policy_statement(self.provider_arn, props.repository, deploy_subjects(name))]
+            ),
+            max_session_duration=3600,
+        )
+        deploy_policy = IamRolePolicy(
+            self,
+            f"{name}_deploy_policy",
+            name="deploy",
+            role=deploy_role.id,
+            policy=policy_document(deploy_statements(environment.scope, props.aws)),
+        )
+        accept_findings(deploy_policy, because=DEPLOY_POLICY_FINDINGS)
+        for role in (plan_role, deploy_role):
+            accept_findings(role, "parliament:MALFORMED", because=TRUST_POLICY_FINDINGS)
+        return EnvironmentRoles(plan_role, deploy_role, boundary)
