@@ -134,11 +134,14 @@ $(SCAN_VENV)/.installed: security/requirements.txt | $(UV)
 	touch $@
 
 # The default stacks (auth none, provisioned), and a synth with dev on api_key and staging on iam
-# with on-demand tables, so every auth mode and billing mode is scanned.
+# with on-demand tables, deployed from CI (state in S3, a GitHub repository): so every auth mode,
+# billing mode and the CI stack are scanned.
 scan: synth $(SCAN_VENV)/.installed
 	rm -rf $(AUTH_MODES_OUT)
-	CDKTF_OUTDIR=$(AUTH_MODES_OUT) DATA_API_ENVIRONMENTS=dev,staging DATA_API_DEV_API_AUTH=api_key \
-		DATA_API_STAGING_API_AUTH=iam DATA_API_STAGING_BILLING_MODE=on_demand $(PY) main.py
+	CDKTF_OUTDIR=$(AUTH_MODES_OUT) DATA_API_DEV_API_AUTH=api_key \
+		DATA_API_STAGING_API_AUTH=iam DATA_API_STAGING_BILLING_MODE=on_demand \
+		DATA_API_STATE_BACKEND=s3 DATA_API_STATE_BUCKET=example-terraform-state \
+		DATA_API_GITHUB_REPOSITORY=example-org/data-api $(PY) main.py
 	$(SCAN_VENV)/bin/python security/scan.py cdktf.out $(AUTH_MODES_OUT)
 
 # ruff first (about a second), then mypy in the background while the suite runs; the suite's

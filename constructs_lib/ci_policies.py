@@ -48,6 +48,8 @@ class Grant:
     """A key of ``conditions()``: how the grant is held to this environment when its ARN cannot be."""
     unscoped: str = ""
     """Why a grant on ``*`` with no condition is the narrowest AWS allows (required for one)."""
+    shared: str = ""
+    """Why the resource belongs to the account rather than to one environment (required for one)."""
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,7 @@ DEPLOY_ACTIONS: tuple[ResourceActions, ...] = (
                     "dynamodb.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_DynamoDBTable",
                 ),
                 "autoscaling_service_role",
+                shared="one service-linked role per account serves every environment's scaling",
             ),
         ),
         "https://docs.aws.amazon.com/autoscaling/application/userguide/security_iam_service-with-iam.html",

@@ -110,11 +110,18 @@ class Variant:
         return self.stacks[self.settings.stack_name]
 
 
+CI_SETTINGS: dict[str, Any] = {
+    "state_backend": "s3",
+    "state_bucket": "example-terraform-state",
+    "github_repository": "example-org/data-api",
+}
+"""What a team that deploys from GitHub Actions sets: its state in S3, and its repository."""
 AUTH_MODES = [
-    Settings(environment="dev", api_auth="api_key", api_key_daily_quota=5000),
-    Settings(environment="staging", api_auth="iam", billing_mode="on_demand"),
+    Settings(environment="dev", api_auth="api_key", api_key_daily_quota=5000, **CI_SETTINGS),
+    Settings(environment="staging", api_auth="iam", billing_mode="on_demand", **CI_SETTINGS),
 ]
-"""The auth modes the defaults do not cover, and on-demand billing: all scanned with the rest."""
+"""The auth modes the defaults do not cover, and on-demand billing, deployed from CI (so the app
+has a CI stack too): all scanned with the rest."""
 
 SESSION_APPS: dict[str, list[Settings]] = {
     "default": [Settings(environment=e) for e in ENVIRONMENTS],
@@ -122,7 +129,7 @@ SESSION_APPS: dict[str, list[Settings]] = {
     **{name: [settings] for name, settings in VARIANTS.items()},
 }
 """The apps the session synthesizes once, in this order, as soon as the tests are collected."""
-SYNTH_FIXTURES = frozenset({"synthesized", "auth_modes", "security_gate", *VARIANTS})
+SYNTH_FIXTURES = frozenset({"synthesized", "auth_modes", "ci_app", "security_gate", *VARIANTS})
 
 
 class SessionApps:
@@ -252,6 +259,13 @@ def auth_modes() -> dict[str, SynthesizedStack]:
     """dev with an API key, staging with IAM auth and on-demand tables."""
     stacks = session_apps().stacks("auth")
     return {"api_key": stacks["data-api-dev"], "iam": stacks["data-api-staging"]}
+
+
+@pytest.fixture(scope="session")
+def ci_app() -> dict[str, SynthesizedStack]:
+    """Every stack of the app with github_repository set (the auth modes' app): dev and staging,
+    their account and state stacks, and the CI stack."""
+    return session_apps().stacks("auth")
 
 
 @pytest.fixture(scope="session")
