@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
+from constructs_lib.accepted_findings import accept_findings
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.ci_policies import (
     GITHUB_OIDC_AUDIENCE,
@@ -21,7 +22,6 @@ from constructs_lib.ci_policies import (
     github_trust_policy_statement,
     plan_statements,
 )
-from constructs_lib.accepted_findings import accept_findings
 from constructs_lib.framework import IamOpenidConnectProvider, IamPolicy, IamRole, IamRolePolicy
 from constructs_lib.iam_policy import policy_document
 

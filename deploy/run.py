@@ -7,9 +7,12 @@ Variables: AUTO_APPROVE=1 skips the question (deploy, destroy, bootstrap); destr
 even then unless CONFIRM_PROD=1; MIGRATE_STATE=1 moves each stack's state to a new backend;
 TF_VAR_alert_email overrides the alert_email setting. Outputs go to .build/outputs-<env>.json.
 
-`make drift ENV=<env>` runs Terraform itself (TERRAFORM_BINARY_NAME, as the CLI does, else
-`terraform`) in each stack's synthesized folder: a refresh-only plan, which reports changes made
-outside Terraform and proposes none. It exits 2 when any stack drifted, 1 on an error.
+`make plan` and `make drift ENV=<env>` run Terraform itself (TERRAFORM_BINARY_NAME, as the CLI
+does, else `terraform`) in each stack's synthesized folder, so the plan can be saved and
+summarized: .build/plan-<env>.md (to add, change, destroy; what is replaced or destroyed) and
+.build/plans/<env>/<stack>.txt. Drift is a refresh-only plan, which reports changes made outside
+Terraform and proposes none; it exits 2 when any stack drifted, 1 on an error, and writes
+.build/drift-<env>.md.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from constructs_lib.settings import (
     load,
     read_settings_file,
 )
+from deploy.plan_summary import StackPlan, drift_markdown, plan_markdown, summarize
 from deploy.stacks import StackError, read_manifest, run_order
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -135,9 +139,9 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     return env.get(name, "") not in ("", "0", "false", "no")
 
 
-def plan_run(environment: str, env: Mapping[str, str]) -> Run:
-    """A plan of the environment's stack and of each stack it depends on, in order (the CLI's
-    diff takes one stack at a time)."""
+def preview_run(environment: str, env: Mapping[str, str]) -> Run:
+    """What `make deploy` shows before it asks: the CLI's diff of the environment's stack and of
+    each stack it depends on, in order (the diff takes one stack at a time)."""
     settings = environment_settings(environment, env)
     stacks = run_order(read_manifest(out_dir(env)), [settings.stack_name])
     run_env = {**env, ALERT_EMAIL_VARIABLE: alert_email(settings, env)}
@@ -177,45 +181,112 @@ def bootstrap_run(env: Mapping[str, str], build_dir: Path = BUILD_DIR) -> Run:
     return Run([command], dict(env), outputs)
 
 
-DRIFT_PLAN = ["plan", "-refresh-only", "-detailed-exitcode", "-input=false"]
+PLAN = ["plan", "-input=false", "-lock-timeout=5m"]
+DRIFT_PLAN = ["plan", "-refresh-only", "-detailed-exitcode", "-input=false", "-lock-timeout=5m"]
 """A refresh-only plan whose exit status says whether anything drifted. From `terraform plan
 -help` (1.11): -detailed-exitcode makes 0 "succeeded, diff is empty", 1 "errored" and
 2 "succeeded, there is a diff"; -refresh-only "checks whether remote objects still match the
 outcome of the most recent Terraform apply but does not propose any actions"."""
 NO_DRIFT, DRIFTED = 0, 2
+PLAN_FILE = "data-api.tfplan"
+"""Where a plan is saved in the stack's folder, read back by `terraform show`, then removed."""
 
-Terraform = Callable[[list[str], Path, Mapping[str, str]], int]
-"""Runs Terraform with these arguments in a stack's folder; returns its exit status."""
+Terraform = Callable[[list[str], Path, Mapping[str, str], bool], tuple[int, str]]
+"""Runs Terraform with these arguments in a stack's folder; returns its exit status and, when
+asked to capture, what it printed (else its output is shown as it comes)."""
 
 
-def terraform(args: list[str], folder: Path, env: Mapping[str, str]) -> int:
-    """Terraform itself in a synthesized stack's folder, its output shown as it comes."""
+def terraform(
+    args: list[str], folder: Path, env: Mapping[str, str], capture: bool = False
+) -> tuple[int, str]:
+    """Terraform itself in a synthesized stack's folder."""
     binary = env.get("TERRAFORM_BINARY_NAME") or "terraform"
     try:
-        return subprocess.run([binary, *args], cwd=folder, env=dict(env), check=False).returncode
+        done = subprocess.run(
+            [binary, *args], cwd=folder, env=dict(env), check=False, capture_output=capture, text=True
+        )
     except FileNotFoundError:
         raise DeployError(
             f"{binary} is not installed: install Terraform 1.10+ or set TERRAFORM_BINARY_NAME"
         ) from None
+    return done.returncode, done.stdout if capture else ""
 
 
-def drift(environment: str, env: Mapping[str, str], run: Terraform = terraform) -> int:
-    """A refresh-only plan of the environment's stack and each stack it depends on: 0 when
-    nothing changed outside Terraform, 2 when a stack drifted, 1 when a plan failed."""
+@dataclass(frozen=True)
+class PlannedStack:
+    plan: StackPlan
+    code: int
+    text: str
+    """The plan as Terraform shows it (sensitive values hidden), for the artifact."""
+
+
+def plan_stack(
+    stack: str, folder: Path, args: list[str], env: Mapping[str, str], run: Terraform
+) -> PlannedStack:
+    """``terraform init``, then the plan saved to a file, read back as JSON (for the summary,
+    in memory only: it holds sensitive values in the clear) and as text; the file is removed."""
+    if run(["init", "-input=false"], folder, env, False)[0] != 0:
+        raise DeployError(f"terraform init failed in {_shown(folder)} (its output is above)")
+    plan_file = folder / PLAN_FILE
+    try:
+        code = run([*args, f"-out={PLAN_FILE}"], folder, env, False)[0]
+        if code not in (0, DRIFTED):
+            raise DeployError(f"the plan of {stack} failed (exit {code}; its output is above)")
+        shown, document = run(["show", "-json", PLAN_FILE], folder, env, True)
+        text_code, text = run(["show", "-no-color", PLAN_FILE], folder, env, True)
+        try:
+            summary = summarize(stack, json.loads(document)) if shown == 0 else None
+        except ValueError:
+            summary = None
+        if summary is None or text_code != 0:
+            raise DeployError(f"terraform show could not read the plan of {stack}")
+        return PlannedStack(summary, code, text)
+    finally:
+        plan_file.unlink(missing_ok=True)
+
+
+def _stack_plans(
+    environment: str, env: Mapping[str, str], args: list[str], run: Terraform
+) -> list[PlannedStack]:
     settings = environment_settings(environment, env)
     stacks = run_order(read_manifest(out_dir(env)), [settings.stack_name])
     run_env = {**env, ALERT_EMAIL_VARIABLE: alert_email(settings, env)}
-    drifted = []
-    for stack in stacks:
-        folder = out_dir(env) / "stacks" / stack
-        if run(["init", "-input=false"], folder, run_env) != 0:
-            raise DeployError(f"terraform init failed in {_shown(folder)} (its output is above)")
-        code = run(DRIFT_PLAN, folder, run_env)
-        if code not in (NO_DRIFT, DRIFTED):
-            raise DeployError(f"the refresh-only plan of {stack} failed (exit {code}; its output is above)")
-        print(f"data-api: drift: {stack}: {'changed outside Terraform' if code == DRIFTED else 'no drift'}")
-        if code == DRIFTED:
-            drifted.append(stack)
+    return [plan_stack(stack, out_dir(env) / "stacks" / stack, args, run_env, run) for stack in stacks]
+
+
+def plan(
+    environment: str, env: Mapping[str, str], run: Terraform = terraform, build_dir: Path = BUILD_DIR
+) -> int:
+    """A plan of the environment's stack and each stack it depends on, in order: each shown as it
+    runs and kept as text in .build/plans/<env>/, and a summary in .build/plan-<env>.md (what
+    plan.yml posts on the pull request)."""
+    planned = _stack_plans(environment, env, PLAN, run)
+    folder = build_dir / "plans" / environment
+    folder.mkdir(parents=True, exist_ok=True)
+    for stack in planned:
+        (folder / f"{stack.plan.stack}.txt").write_text(stack.text)
+    summary = build_dir / f"plan-{environment}.md"
+    summary.write_text(plan_markdown(environment, [s.plan for s in planned]))
+    for stack in planned:
+        p = stack.plan
+        print(f"data-api: plan: {p.stack}: {p.add} to add, {p.change} to change, {p.destroy} to destroy")
+    print(f"data-api: summary in {_shown(summary)}, plans in {_shown(folder)}/")
+    return 0
+
+
+def drift(
+    environment: str, env: Mapping[str, str], run: Terraform = terraform, build_dir: Path = BUILD_DIR
+) -> int:
+    """A refresh-only plan of the environment's stack and each stack it depends on: 0 when
+    nothing changed outside Terraform, 2 when a stack drifted, 1 when a plan failed. What
+    drifted is written to .build/drift-<env>.md (what drift.yml puts in the issue)."""
+    planned = _stack_plans(environment, env, DRIFT_PLAN, run)
+    build_dir.mkdir(parents=True, exist_ok=True)
+    (build_dir / f"drift-{environment}.md").write_text(drift_markdown(environment, [s.plan for s in planned]))
+    drifted = [s.plan.stack for s in planned if s.code == DRIFTED]
+    for stack in planned:
+        state = "changed outside Terraform" if stack.code == DRIFTED else "no drift"
+        print(f"data-api: drift: {stack.plan.stack}: {state}")
     if drifted:
         print(f"data-api: drift found in {', '.join(drifted)}: see the plans above", file=sys.stderr)
         return DRIFTED
@@ -305,9 +376,9 @@ def main(
     args = parser.parse_args(argv)
     try:
         if args.action == "plan":
-            return execute(plan_run(args.env, env), cli)
+            return plan(args.env, env, run_terraform, args.build_dir)
         if args.action == "drift":
-            return drift(args.env, env, run_terraform)
+            return drift(args.env, env, run_terraform, args.build_dir)
         run = {
             "deploy": lambda: deploy_run(args.env, env, args.build_dir),
             "destroy": lambda: destroy_run(args.env, env),
@@ -317,7 +388,7 @@ def main(
         if (
             args.action == "deploy"
             and not _flag(env, "AUTO_APPROVE")
-            and (code := execute(plan_run(args.env, env), cli))
+            and (code := execute(preview_run(args.env, env), cli))
         ):
             return code
         approve(args.action, stacks_of(run.commands[-1]), env, ask)

@@ -33,6 +33,15 @@ def main() -> int:
             for name, o in declared.items()
         }
         print(json.dumps(answer))
+    elif verb == "show":
+        if "-json" in args:
+            drifted = os.environ.get("FAKE_TERRAFORM_DRIFT", "")
+            plan: dict[str, object] = {"format_version": "1.2", "resource_changes": []}
+            if drifted and os.getcwd().endswith(drifted):
+                plan["resource_drift"] = [{"address": "aws_fake.changed", "change": {"actions": ["update"]}}]
+            print(json.dumps(plan))
+        else:
+            print("No changes. Your infrastructure matches the configuration.")
     elif verb in ("apply", "destroy", "plan"):
         failure = os.environ.get("FAKE_TERRAFORM_FAIL", "")
         if failure and failure in os.getcwd():
@@ -42,6 +51,10 @@ def main() -> int:
         if "-refresh-only" in args and drifted and os.getcwd().endswith(drifted):
             print("Note: Objects have changed outside of Terraform")
             return 2 if "-detailed-exitcode" in args else 0
+        for arg in args:
+            if arg.startswith("-out="):
+                with open(arg.removeprefix("-out="), "w") as plan_file:
+                    plan_file.write("fake plan")
         print(f"{verb.capitalize()} complete! Resources: 0 added, 0 changed, 0 destroyed.")
     return 0
 

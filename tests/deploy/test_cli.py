@@ -69,9 +69,9 @@ Run = tuple[subprocess.CompletedProcess[str], list[dict[str, Any]], Path]
 
 SCENARIOS: dict[str, tuple[list[str], dict[str, str]]] = {
     "deploy": (["deploy", "--env", "dev"], {"AUTO_APPROVE": "1", "MIGRATE_STATE": "1"}),
-    "failing plan": (
-        ["plan", "--env", "dev"],
-        {"FAKE_TERRAFORM_FAIL": "account", "FAKE_TERRAFORM_ERROR": WELCOME_ERROR},
+    "failing deploy": (
+        ["deploy", "--env", "dev"],
+        {"AUTO_APPROVE": "1", "FAKE_TERRAFORM_FAIL": "account", "FAKE_TERRAFORM_ERROR": WELCOME_ERROR},
     ),
 }
 
@@ -125,13 +125,14 @@ def test_make_deploy_runs_the_account_stack_then_the_environment_with_the_email_
 
 
 def test_a_failure_shows_the_cli_output_and_the_welcome_hint_and_stops_the_run(runs) -> None:
-    result, calls, _ = runs["failing plan"]
+    result, calls, _ = runs["failing deploy"]
     assert result.returncode == 1
     assert "set adopt_welcome_log_group = true in settings.toml" in result.stderr
     assert (
         result.stderr.strip()
         .splitlines()[-1]
-        .startswith("data-api: error: cdktf diff data-api-account-us-east-1")
+        .startswith("data-api: error: cdktf deploy data-api-account-us-east-1 data-api-dev failed")
     )
-    # The environment's stack is never planned after its dependency failed.
-    assert "data-api-dev" not in {stack for stack, _ in steps(calls)}
+    # The environment's stack is never applied after its dependency failed.
+    assert ("data-api-account-us-east-1", "apply -auto-approve") in steps(calls)
+    assert not [step for step in steps(calls) if step[0] == "data-api-dev" and step[1].startswith("apply")]

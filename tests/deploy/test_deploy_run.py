@@ -64,15 +64,6 @@ def test_the_alert_email_setting_is_used_when_no_variable_is_set(env, tmp_path) 
     assert cli.calls[0][1]["TF_VAR_alert_email"] == "dev-alerts@example.com"
 
 
-def test_a_plan_shows_each_stack_in_dependency_order(env) -> None:
-    cli = Recorder()
-    assert deploy.main(["plan", "--env", "staging"], env, cli, no_terminal) == 0
-    assert [c[0][:2] for c in cli.calls] == [
-        ["diff", "data-api-account-us-east-1"],
-        ["diff", "data-api-staging"],
-    ]
-
-
 def test_a_deploy_without_auto_approve_plans_then_asks(env) -> None:
     cli, asked = Recorder(), []
 
@@ -229,50 +220,101 @@ def test_the_manifest_of_a_synth_holds_each_environments_dependency(out_dir) -> 
 
 
 class TerraformRecorder:
-    """Stands in for Terraform in a stack's folder: records each call; the refresh-only plan of
-    a stack named in ``drifted`` exits 2 ("there is a diff"), of one in ``failing`` 1."""
+    """Stands in for Terraform in a stack's folder: records each call; the plan of a stack named
+    in ``drifted`` exits 2 ("there is a diff"), of one in ``failing`` 1; ``show -json`` answers
+    the JSON plan in ``plans`` for the stack (else an empty plan)."""
 
-    def __init__(self, drifted: tuple[str, ...] = (), failing: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        drifted: tuple[str, ...] = (),
+        failing: tuple[str, ...] = (),
+        plans: Mapping[str, dict[str, object]] | None = None,
+    ) -> None:
         self.calls: list[tuple[str, list[str], dict[str, str]]] = []
-        self.drifted, self.failing = drifted, failing
+        self.drifted, self.failing, self.plans = drifted, failing, plans or {}
 
-    def __call__(self, args: list[str], folder: Path, env: Mapping[str, str]) -> int:
+    def __call__(
+        self, args: list[str], folder: Path, env: Mapping[str, str], capture: bool
+    ) -> tuple[int, str]:
         self.calls.append((folder.name, args, dict(env)))
+        if args[0] == "show":
+            if "-json" in args:
+                return 0, json.dumps(self.plans.get(folder.name, {"format_version": "1.2"}))
+            return 0, f"the plan of {folder.name}, as text"
         if args[0] != "plan":
-            return 0
-        return 1 if folder.name in self.failing else 2 if folder.name in self.drifted else 0
+            return 0, ""
+        return (1 if folder.name in self.failing else 2 if folder.name in self.drifted else 0), ""
+
+
+def verbs(terraform: TerraformRecorder) -> list[tuple[str, str]]:
+    return [
+        (stack, args[0] if args[0] != "show" else f"show {args[1]}") for stack, args, _ in terraform.calls
+    ]
+
+
+STACK_VERBS = ["init", "plan", "show -json", "show -no-color"]
+
+
+def test_a_plan_runs_terraform_in_each_stack_folder_in_order_and_writes_its_summary(
+    env, tmp_path, capsys
+) -> None:
+    replaced = {
+        "address": "aws_lambda_function.fn",
+        "mode": "managed",
+        "change": {"actions": ["delete", "create"]},
+    }
+    terraform = TerraformRecorder(plans={"data-api-staging": {"resource_changes": [replaced]}})
+    argv = ["plan", "--env", "staging", "--build-dir", str(tmp_path)]
+    assert deploy.main(argv, env, Recorder(), no_terminal, terraform) == 0
+    assert verbs(terraform) == [
+        *(("data-api-account-us-east-1", verb) for verb in STACK_VERBS),
+        *(("data-api-staging", verb) for verb in STACK_VERBS),
+    ]
+    plan_args = terraform.calls[1][1]
+    assert "-out=data-api.tfplan" in plan_args
+    assert "-refresh-only" not in plan_args
+    summary = (tmp_path / "plan-staging.md").read_text()
+    assert "| `data-api-staging` | 1 | 0 | 1 |" in summary
+    assert "replaced: `aws_lambda_function.fn`" in summary
+    assert (tmp_path / "plans" / "staging" / "data-api-staging.txt").read_text() == (
+        "the plan of data-api-staging, as text"
+    )
+    assert not list(tmp_path.rglob("*.json"))  # the JSON plan (sensitive values in the clear) is never kept
+    assert "data-api: plan: data-api-staging: 1 to add, 0 to change, 1 to destroy" in capsys.readouterr().out
 
 
 def test_drift_runs_a_refresh_only_plan_in_each_stack_folder_in_order(env, out_dir, capsys) -> None:
     terraform = TerraformRecorder()
     assert deploy.main(["drift", "--env", "dev"], env, Recorder(), no_terminal, terraform) == 0
-    assert [(stack, args[0]) for stack, args, _ in terraform.calls] == [
-        ("data-api-account-us-east-1", "init"),
-        ("data-api-account-us-east-1", "plan"),
-        ("data-api-dev", "init"),
-        ("data-api-dev", "plan"),
+    assert verbs(terraform) == [
+        *(("data-api-account-us-east-1", verb) for verb in STACK_VERBS),
+        *(("data-api-dev", verb) for verb in STACK_VERBS),
     ]
-    plan = terraform.calls[-1][1]
+    plan = terraform.calls[-3][1]
     assert "-refresh-only" in plan
     assert "-detailed-exitcode" in plan
     assert {call[2]["TF_VAR_alert_email"] for call in terraform.calls} == {EMAIL}
     assert "data-api: drift: data-api-dev: no drift" in capsys.readouterr().out
 
 
-def test_drift_in_any_stack_exits_2_naming_it(env, capsys) -> None:
-    terraform = TerraformRecorder(drifted=("data-api-dev",))
-    assert deploy.main(["drift", "--env", "dev"], env, Recorder(), no_terminal, terraform) == 2
+def test_drift_in_any_stack_exits_2_naming_it_and_its_resources(env, tmp_path, capsys) -> None:
+    changed = {"address": "aws_dynamodb_table.data", "mode": "managed", "change": {"actions": ["update"]}}
+    terraform = TerraformRecorder(
+        drifted=("data-api-dev",), plans={"data-api-dev": {"resource_drift": [changed]}}
+    )
+    argv = ["drift", "--env", "dev", "--build-dir", str(tmp_path)]
+    assert deploy.main(argv, env, Recorder(), no_terminal, terraform) == 2
     captured = capsys.readouterr()
     assert "data-api: drift: data-api-dev: changed outside Terraform" in captured.out
     assert captured.err == "data-api: drift found in data-api-dev: see the plans above\n"
+    assert "- `data-api-dev`: `aws_dynamodb_table.data`" in (tmp_path / "drift-dev.md").read_text()
 
 
 def test_a_failed_refresh_is_an_error_not_drift(env, capsys) -> None:
     terraform = TerraformRecorder(failing=("data-api-account-us-east-1",))
     assert deploy.main(["drift", "--env", "dev"], env, Recorder(), no_terminal, terraform) == 1
     assert capsys.readouterr().err == (
-        "data-api: error: the refresh-only plan of data-api-account-us-east-1 failed "
-        "(exit 1; its output is above)\n"
+        "data-api: error: the plan of data-api-account-us-east-1 failed (exit 1; its output is above)\n"
     )
     assert [c[0] for c in terraform.calls] == ["data-api-account-us-east-1"] * 2  # it stops there
 
@@ -304,10 +346,8 @@ def test_drift_runs_terraform_itself_in_each_stack_folder(env, out_dir, tmp_path
     assert deploy.main(["drift", "--env", "dev"], variables, Recorder(), no_terminal) == 2
     calls = [json.loads(line) for line in log.read_text().splitlines()]
     assert [(Path(c["cwd"]).name, c["args"][0]) for c in calls] == [
-        ("data-api-account-us-east-1", "init"),
-        ("data-api-account-us-east-1", "plan"),
-        ("data-api-dev", "init"),
-        ("data-api-dev", "plan"),
+        *(("data-api-account-us-east-1", verb) for verb in ("init", "plan", "show", "show")),
+        *(("data-api-dev", verb) for verb in ("init", "plan", "show", "show")),
     ]
     assert all(Path(c["cwd"]).parent == out_dir / "stacks" for c in calls)
     assert "data-api: drift: data-api-account-us-east-1: no drift" in capsys.readouterr().out
