@@ -55,7 +55,7 @@ export PIPENV_VERBOSITY := -1
 export CHECKPOINT_DISABLE := 1
 
 .PHONY: help setup lock synth test lint unit scan snapshot-update local load verify capacity bench clean \
-	plan deploy destroy drift bootstrap cdktf docs parity
+	plan deploy destroy drift bootstrap cdktf docs parity plan-comment drift-issue
 
 help:
 	@echo "make synth            write cdktf.out/stacks/<stack>/cdk.tf.json for every stack"
@@ -65,10 +65,12 @@ help:
 	@echo "make local            serve the API on http://127.0.0.1:8080 (PORT, HOST override)"
 	@echo "make load             load check: LOAD_ARGS='--requests 1000 --rate 100 --concurrency 20'"
 	@echo "make bootstrap        once per account and region: the S3 state bucket (prints the settings to add)"
-	@echo "make plan ENV=dev     what a deploy would change: the account stack, then the environment's"
+	@echo "make plan ENV=dev     what a deploy would change, per stack (summary in .build/plan-dev.md)"
 	@echo "make deploy ENV=dev   deploy them (AUTO_APPROVE=1 skips the question); outputs in .build/outputs-dev.json"
 	@echo "make destroy ENV=dev  destroy the environment's stack (prod also needs CONFIRM_PROD=1 or typing its name)"
 	@echo "make drift ENV=dev    changes made outside Terraform (a refresh-only plan; exit 2 on drift)"
+	@echo "make plan-comment     (GitHub Actions) post or update the pull request's plan comment"
+	@echo "make drift-issue ENV=dev  (GitHub Actions) open or update the environment's drift issue"
 	@echo "make verify ENV=dev   check a deployment against every claim (VERIFY_ARGS=--alarm-test)"
 	@echo "make cdktf ARGS=...   the pinned CDKTF CLI on the project's Node"
 	@echo "make capacity         throttling and monthly cost per environment and billing mode (CAPACITY_OUT)"
@@ -183,9 +185,17 @@ plan deploy destroy: synth
 	$(PY) -m deploy.run $@ --env "$(ENV)"
 
 # Changes made outside Terraform: a refresh-only plan per stack, exit 2 on drift (needs terraform
-# and the AWS provider, as plan does).
+# and the AWS provider, as plan does); what drifted goes to .build/drift-$(ENV).md.
 drift: synth
 	$(PY) -m deploy.run drift --env "$(ENV)"
+
+# In GitHub Actions (.github/workflows/): the pull request's plan comment, kept up to date from
+# every .build/plan-<env>.md, and the environment's drift issue from .build/drift-$(ENV).md.
+plan-comment: setup
+	$(PY) -m deploy.github plan-comment
+
+drift-issue: setup
+	$(PY) -m deploy.github drift-issue --env "$(ENV)"
 
 # Once per account and region: the S3 state bucket (its own state stays local).
 bootstrap: synth

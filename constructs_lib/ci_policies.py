@@ -39,7 +39,8 @@ class Grant:
     """Some actions on some resources, under one kind of condition.
 
     Resources are templates: ``{partition}``, ``{region}``, ``{account}``, ``{prefix}`` (the
-    environment's ``<name_prefix>-<environment>``) and ``{boundary}`` (its permissions boundary's ARN).
+    environment's ``<name_prefix>-<environment>``), ``{environment}`` and ``{boundary}`` (its
+    permissions boundary's ARN).
     """
 
     actions: tuple[str, ...]
@@ -385,6 +386,19 @@ DEPLOY_ACTIONS: tuple[ResourceActions, ...] = (
     ),
 )
 
+# What `make verify` does after a deploy beyond reading the stacks: it reads back the one item
+# its POST stored (GetItem by the id and timestamp the API answered, never Scan or Query; the
+# key through DynamoDB only) and, in api_auth = iam, signs that POST with the deploy role.
+VERIFY_GRANTS: tuple[Grant, ...] = (
+    Grant(("dynamodb:GetItem",), ("arn:{partition}:dynamodb:{region}:{account}:table/{prefix}-data",)),
+    Grant(("kms:Decrypt",), (_KEYS,), "via_dynamodb"),
+    # https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-control-access-using-iam-policies-to-invoke-api.html
+    Grant(
+        ("execute-api:Invoke",),
+        ("arn:{partition}:execute-api:{region}:{account}:*/{environment}/POST/data",),
+    ),
+)
+
 # What a plan (and the refresh before every deploy) reads of the environment and account stacks:
 # describe, get and list only; nothing that reads the stored data or the logs' events.
 READ_ACTIONS: tuple[str, ...] = (
@@ -413,6 +427,7 @@ READ_ACTIONS: tuple[str, ...] = (
     "lambda:GetFunction",
     "lambda:GetFunctionCodeSigningConfig",
     "lambda:GetFunctionConcurrency",
+    "lambda:GetFunctionConfiguration",
     "lambda:GetPolicy",
     "lambda:ListTags",
     "lambda:ListVersionsByFunction",
@@ -482,6 +497,7 @@ def _expand(template: str, scope: CiScope, aws: AwsContext) -> str:
         region=aws.region,
         account=aws.account_id,
         prefix=scope.resource_prefix,
+        environment=scope.environment,
         boundary=scope.boundary_arn,
     )
 
@@ -546,11 +562,11 @@ def plan_statements(scope: CiScope, aws: AwsContext) -> list[Statement]:
 
 
 def deploy_statements(scope: CiScope, aws: AwsContext) -> list[Statement]:
-    """The deploy role: every grant of DEPLOY_ACTIONS for this environment's names, merged by
-    resources and condition; the reads of a plan; its own state."""
+    """The deploy role: every grant of DEPLOY_ACTIONS and VERIFY_GRANTS for this environment's
+    names, merged by resources and condition; the reads of a plan; its own state."""
     merged: dict[tuple[tuple[str, ...], str], list[str]] = {}
-    for row in DEPLOY_ACTIONS:
-        for grant in row.grants:
+    for grants in (*(row.grants for row in DEPLOY_ACTIONS), VERIFY_GRANTS):
+        for grant in grants:
             resources = tuple(_expand(r, scope, aws) for r in grant.resources)
             actions = merged.setdefault((resources, grant.condition), [])
             actions.extend(a for a in grant.actions if a not in actions)

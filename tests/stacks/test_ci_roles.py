@@ -23,6 +23,7 @@ from constructs_lib.ci_policies import (
     GITHUB_OIDC_AUDIENCE,
     GITHUB_OIDC_HOST,
     READ_ACTIONS,
+    VERIFY_GRANTS,
     CiScope,
     conditions,
     deploy_row,
@@ -121,6 +122,7 @@ def example_resource(template: str, scope: CiScope) -> str:
         region=REGION,
         account=ACCOUNT,
         prefix=scope.resource_prefix,
+        environment=scope.environment,
         boundary=scope.boundary_arn,
     )
     return arn.replace("*", "example")
@@ -140,10 +142,12 @@ def role_policy(stack: SynthesizedStack, environment: str, purpose: str) -> dict
 
 
 def every_grant() -> Iterable[tuple[str, Any, str]]:
-    for row in DEPLOY_ACTIONS:
-        for grant in row.grants:
+    """Each action of the table (and of make verify), with its grant."""
+    rows = [(row.resource_type, row.grants) for row in DEPLOY_ACTIONS] + [("make verify", VERIFY_GRANTS)]
+    for resource_type, grants in rows:
+        for grant in grants:
             for action in grant.actions:
-                yield row.resource_type, grant, action
+                yield resource_type, grant, action
 
 
 # --- when there is a CI stack --------------------------------------------------------------------
