@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]  # (no stubs: the tests only read plain mappings)
 
 from tests.conftest import REPO_ROOT
 
