@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 from constructs_lib.capacity_model import capacity_warning
 from constructs_lib.output_dir import remove_stale_stacks, synth_output_dir
 from constructs_lib.settings import (
     DeprecatedSettingWarning,
+    Settings,
     SettingsError,
     listed_environments,
     load,
@@ -20,6 +22,12 @@ from constructs_lib.settings import (
 
 def _show_warning(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
     print(f"data-api: warning: {message}", file=sys.stderr)
+
+
+def ci_stack_included(selected: Sequence[Settings], listed: Sequence[str]) -> bool:
+    """The CI stack holds the roles of every environment: synthesized from a run with fewer, it
+    would drop the others' roles when applied. So only a run of every listed environment has it."""
+    return {s.environment for s in selected} == set(listed)
 
 
 def main() -> int:
@@ -46,12 +54,14 @@ def main() -> int:
     outdir = synth_output_dir(Path.cwd(), os.environ).resolve()
     outdir.parent.mkdir(parents=True, exist_ok=True)
     app = App(outdir=str(outdir))
-    # The CI stack holds the roles of every environment: synthesized from a run with fewer, it
-    # would drop the others' roles when applied.
     selected = [e.settings for e in environments]
-    with_ci = {s.environment for s in selected} == set(listed_environments(os.environ))
+    with_ci = ci_stack_included(selected, listed_environments(os.environ))
     if selected and selected[0].github_repository and not with_ci:
-        print("data-api: the CI stack is synthesized only with every environment selected", file=sys.stderr)
+        print(
+            "data-api: no CI stack in this synth: it holds every environment's roles, and "
+            "DATA_API_ENVIRONMENTS selects only some",
+            file=sys.stderr,
+        )
     stacks = build_app(app, selected, with_ci)
     try:
         app.synth()

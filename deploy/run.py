@@ -173,12 +173,31 @@ def destroy_run(environment: str, env: Mapping[str, str]) -> Run:
 
 
 def bootstrap_run(env: Mapping[str, str], build_dir: Path = BUILD_DIR) -> Run:
-    """The state stack of every region the environments keep their state in."""
-    names = sorted({s.state_stack_name for s in all_settings(env)})
+    """The state stack of every region the environments keep their state in; with
+    github_repository set (its state then in that bucket), the CI stack too."""
+    settings = all_settings(env)
+    names = sorted({s.state_stack_name for s in settings})
+    if settings and settings[0].github_repository:
+        names.append(settings[0].ci_stack_name)
     stacks = run_order(read_manifest(out_dir(env)), names)
     outputs = outputs_location.outputs_file("state", build_dir)
     command = ["deploy", *stacks, *_common(env), "--auto-approve", "--outputs-file", str(outputs)]
     return Run([command], dict(env), outputs)
+
+
+def ci_variables(outputs_file: Path) -> list[str]:
+    """The GitHub variables the workflows read, from the CI stack's outputs: the plan roles as
+    repository variables, each deploy role as its GitHub environment's variable."""
+    lines = []
+    for outputs in json.loads(outputs_file.read_text()).values():
+        for name, value in sorted(outputs.items()):
+            if name.startswith("plan_role_arn_"):
+                environment = name.removeprefix("plan_role_arn_")
+                lines.append(f"repository variable AWS_PLAN_ROLE_ARN_{environment.upper()} = {value}")
+            elif name.startswith("deploy_role_arn_"):
+                environment = name.removeprefix("deploy_role_arn_")
+                lines.append(f"environment {environment}: variable AWS_DEPLOY_ROLE_ARN = {value}")
+    return lines
 
 
 PLAN = ["plan", "-input=false", "-lock-timeout=5m"]
@@ -403,6 +422,10 @@ def main(
             )
             for line in state_lines(run.outputs_file):
                 print(f"  {line}")
+            if variables := ci_variables(run.outputs_file):
+                print("data-api: and set these in GitHub (README: Deploying from CI):")
+                for line in variables:
+                    print(f"  {line}")
         if args.action == "deploy":
             print(f"data-api: next: make verify ENV={args.env}")
         return 0

@@ -144,6 +144,38 @@ def test_bootstrap_applies_the_state_stack_and_prints_the_settings_to_add(env, t
     ]
 
 
+def test_with_a_github_repository_bootstrap_applies_the_ci_stack_and_names_the_variables(
+    ci_app, tmp_path, capsys
+) -> None:
+    ci_out = ci_app["data-api-ci-us-east-1"].directory.parent.parent
+    settings = tmp_path / "settings.toml"
+    settings.write_text(
+        'environments = ["dev", "staging"]\nstate_backend = "s3"\nstate_bucket = "example-terraform-state"\n'
+        'github_repository = "example-org/data-api"\n'
+    )
+    role = "arn:aws:iam::123456789012:role/data-api-ci-{}-{}"
+    outputs = {
+        "data-api-state-us-east-1": {"state_bucket_name": "example-terraform-state"},
+        "data-api-ci-us-east-1": {
+            **{f"plan_role_arn_{e}": role.format(e, "plan") for e in ("dev", "staging")},
+            **{f"deploy_role_arn_{e}": role.format(e, "deploy") for e in ("dev", "staging")},
+            "oidc_provider_arn": "arn:aws:iam::123456789012:oidc-provider/example",
+        },
+    }
+
+    def cli(args: list[str], run_env: Mapping[str, str]) -> tuple[int, str]:
+        assert args[:3] == ["deploy", "data-api-state-us-east-1", "data-api-ci-us-east-1"]
+        Path(args[args.index("--outputs-file") + 1]).write_text(json.dumps(outputs))
+        return 0, ""
+
+    variables = {"CDKTF_OUTDIR": str(ci_out), "DATA_API_SETTINGS": str(settings), "AUTO_APPROVE": "1"}
+    argv = ["bootstrap", "--build-dir", str(tmp_path)]
+    assert deploy.main(argv, variables, cli, no_terminal) == 0
+    out = capsys.readouterr().out
+    assert f"repository variable AWS_PLAN_ROLE_ARN_STAGING = {role.format('staging', 'plan')}" in out
+    assert f"environment dev: variable AWS_DEPLOY_ROLE_ARN = {role.format('dev', 'deploy')}" in out
+
+
 @pytest.mark.parametrize(
     ("argv", "variables", "message"),
     [

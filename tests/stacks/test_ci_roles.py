@@ -174,6 +174,16 @@ def test_the_stack_creates_githubs_oidc_provider_for_the_aws_audience(ci_stack) 
     assert provider["client_id_list"] == [GITHUB_OIDC_AUDIENCE]
 
 
+def test_a_synth_of_some_environments_leaves_the_ci_stack_out() -> None:
+    """Applied, a CI stack of dev alone would delete staging's and prod's roles."""
+    from main import ci_stack_included
+
+    every = [Settings(environment=e, **CI_SETTINGS) for e in ("dev", "staging", "prod")]
+    assert ci_stack_included(every, ("dev", "staging", "prod"))
+    assert not ci_stack_included(every[:1], ("dev", "staging", "prod"))
+    assert ci_stack_included(every[:1], ("dev",))
+
+
 def test_settings_need_s3_state_and_agree_across_environments() -> None:
     with pytest.raises(SettingsError, match="github_repository='o/r' needs state_backend = 's3' in dev"):
         Settings(environment="dev", github_repository="o/r")
