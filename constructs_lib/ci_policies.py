@@ -446,6 +446,25 @@ READ_UNSCOPED = (
     "or the logs' events"
 )
 
+# What the scanners report of these policies, accepted on the CI stack's resources with the
+# reason (docs/security.md lists them): each is read without the conditions beside it.
+TRUST_POLICY_FINDINGS = {
+    "parliament:UNKNOWN_FEDERATION_SOURCE": "the federated principal is this account's OIDC provider for "
+    "GitHub Actions, which parliament's list of identity providers does not name",
+}
+DEPLOY_POLICY_FINDINGS = {
+    "parliament:RESOURCE_STAR": READ_UNSCOPED,
+    "parliament:PRIVILEGE_ESCALATION": "the deploy role creates and changes the environment's roles: "
+    "only those named <prefix>-<environment>-*, only with the environment's permissions boundary, "
+    "and passes them to Lambda only; the boundary caps any role it writes",
+    "parliament:PERMISSIONS_MANAGEMENT_ACTIONS": "managing the environment's function role, its key's "
+    "policy and its function's resource policy is deploying the stack; each is held to this "
+    "environment by name, tags or the permissions boundary",
+    "parliament:RESOURCE_MISMATCH": "KMS authorizes an alias operation on the alias and on the key "
+    "(https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html): one statement holds "
+    "the alias by name, the other the key by its tags",
+}
+
 # The S3 backend's permissions: s3:ListBucket on the bucket, s3:GetObject (and s3:PutObject to
 # write) on the state, s3:GetObject, s3:PutObject and s3:DeleteObject on its .tflock file.
 # https://developer.hashicorp.com/terraform/language/backend/s3#permissions-required

@@ -11,10 +11,12 @@ from constructs import Construct
 from constructs_lib.accepted_findings import accept_findings
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.ci_policies import (
+    DEPLOY_POLICY_FINDINGS,
     GITHUB_OIDC_AUDIENCE,
     GITHUB_OIDC_URL,
     PLAN_SUBJECTS,
     READ_UNSCOPED,
+    TRUST_POLICY_FINDINGS,
     CiScope,
     boundary_statements,
     deploy_statements,
@@ -24,23 +26,6 @@ from constructs_lib.ci_policies import (
 )
 from constructs_lib.framework import IamOpenidConnectProvider, IamPolicy, IamRole, IamRolePolicy
 from constructs_lib.iam_policy import policy_document
-
-TRUST_POLICY_FINDINGS = {
-    "parliament:UNKNOWN_FEDERATION_SOURCE": "the federated principal is this account's OIDC provider for "
-    "GitHub Actions, which parliament's list of identity providers does not name",
-}
-DEPLOY_POLICY_FINDINGS = {
-    "parliament:RESOURCE_STAR": READ_UNSCOPED,
-    "parliament:PRIVILEGE_ESCALATION": "the deploy role creates and changes the environment's roles: "
-    "only those named <prefix>-<environment>-*, only with the environment's permissions boundary, "
-    "and passes them to Lambda only; the boundary caps any role it writes",
-    "parliament:PERMISSIONS_MANAGEMENT_ACTIONS": "managing the environment's function role, its key's "
-    "policy and its function's resource policy is deploying the stack; each is held to this "
-    "environment by name, tags or the permissions boundary",
-    "parliament:RESOURCE_MISMATCH": "KMS authorizes an alias operation on the alias and on the key "
-    "(https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html): one statement holds "
-    "the alias by name, the other the key by its tags",
-}
 
 
 @dataclass(frozen=True)

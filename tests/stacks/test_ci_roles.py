@@ -17,19 +17,23 @@ from typing import Any
 
 import pytest
 
+from constructs_lib.accepted_findings import REASONS
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.ci_policies import (
     DEPLOY_ACTIONS,
+    DEPLOY_POLICY_FINDINGS,
     GITHUB_OIDC_AUDIENCE,
     GITHUB_OIDC_HOST,
     READ_ACTIONS,
+    READ_UNSCOPED,
+    TRUST_POLICY_FINDINGS,
     VERIFY_GRANTS,
     CiScope,
     conditions,
     deploy_row,
 )
 from constructs_lib.settings import Settings, SettingsError, load
-from tests.conftest import CI_SETTINGS, SynthesizedStack
+from tests.conftest import CI_SETTINGS, REPO_ROOT, SynthesizedStack
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -413,3 +417,20 @@ def test_the_evaluator_refuses_what_it_should(ci_stack) -> None:
     assert not allows(policy, "kms:PutKeyPolicy", key, {**dev_tags, "aws:ResourceTag/environment": "prod"})
     assert not allows(policy, "kms:PutKeyPolicy", key, {})
     assert not allows(policy, "kms:Decrypt", key, dev_tags)
+
+
+def test_every_finding_accepted_on_the_ci_stack_has_its_reason_and_a_row_on_the_security_page(
+    ci_stack,
+) -> None:
+    known = {**REASONS, **TRUST_POLICY_FINDINGS, **DEPLOY_POLICY_FINDINGS}
+    page = (REPO_ROOT / "docs" / "security.md").read_text()
+    accepted = set()
+    for blocks in ci_stack.config["resource"].values():
+        for block in blocks.values():
+            for entry in block.get("//", {}).get("parliament", []):
+                check, _, reason = entry.partition(":")
+                assert reason in (known.get(f"parliament:{check}"), READ_UNSCOPED), entry
+                accepted.add(check)
+    assert accepted
+    for check in accepted:
+        assert f"`{check}`" in page, check
