@@ -61,11 +61,19 @@ def errors(output: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
+def every_kind_of_stack(
+    synthesized: dict[str, SynthesizedStack], ci_app: dict[str, SynthesizedStack]
+) -> dict[str, SynthesizedStack]:
+    """The default app's stacks and the CI stack (the one kind the default app has not)."""
+    return {**synthesized, **{name: stack for name, stack in ci_app.items() if "-ci-" in name}}
+
+
+@pytest.fixture(scope="module")
 def init_results(
-    synthesized: dict[str, SynthesizedStack], tmp_path_factory: pytest.TempPathFactory
+    every_kind_of_stack: dict[str, SynthesizedStack], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, subprocess.CompletedProcess[str]]:
     workdir = tmp_path_factory.mktemp("terraform")
-    return {name: terraform_init(stack, workdir) for name, stack in synthesized.items()}
+    return {name: terraform_init(stack, workdir) for name, stack in every_kind_of_stack.items()}
 
 
 def test_terraform_parses_every_stack(init_results: dict[str, subprocess.CompletedProcess[str]]) -> None:
@@ -79,7 +87,8 @@ def test_terraform_parses_every_stack(init_results: dict[str, subprocess.Complet
 
 
 def test_to_be_valid_terraform(
-    synthesized: dict[str, SynthesizedStack], init_results: dict[str, subprocess.CompletedProcess[str]]
+    every_kind_of_stack: dict[str, SynthesizedStack],
+    init_results: dict[str, subprocess.CompletedProcess[str]],
 ) -> None:
     unavailable = [n for n, r in init_results.items() if PROVIDER_UNAVAILABLE.search(r.stdout + r.stderr)]
     if unavailable:
@@ -91,7 +100,7 @@ def test_to_be_valid_terraform(
             f"terraform init -backend=false parsed all {len(init_results)} stacks and stopped at provider "
             f"installation in {len(unavailable)} ({'; '.join(reached)}): no registry access here"
         )
-    directories = [str(stack.directory) for stack in synthesized.values()]
+    directories = [str(stack.directory) for stack in every_kind_of_stack.values()]
     assert synth_worker().call(f"{__name__}:valid_terraform", directories, terraform_env()) == directories
 
 
