@@ -559,8 +559,11 @@ def _read_statement() -> Statement:
 
 
 def _state_statements(scope: CiScope, aws: AwsContext, write: bool) -> list[Statement]:
+    """A plan reads its environment's state and the account stack's and takes their locks; a
+    deploy (of the environment's stack alone: ENVIRONMENT_ONLY in deploy.yml) reads and writes its
+    own state only."""
     bucket = f"arn:{aws.partition}:s3:::{scope.state_bucket}"
-    keys = (scope.own_state_key, *scope.shared_state_keys)
+    keys = (scope.own_state_key,) if write else (scope.own_state_key, *scope.shared_state_keys)
     statements = [
         allow("ListStateBucket", ["s3:ListBucket"], [bucket]),
         allow("ReadStates", ["s3:GetObject"], [f"{bucket}/{key}" for key in keys]),

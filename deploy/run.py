@@ -5,6 +5,7 @@ usage: python -m deploy.run plan|deploy|destroy|drift --env ENV | python -m depl
 
 Variables: AUTO_APPROVE=1 skips the question (deploy, destroy, bootstrap); destroying prod asks
 even then unless CONFIRM_PROD=1; MIGRATE_STATE=1 moves each stack's state to a new backend;
+ENVIRONMENT_ONLY=1 deploys the environment's stack without the account stack (CI);
 TF_VAR_alert_email overrides the alert_email setting. Outputs go to .build/outputs-<env>.json.
 
 `make plan` and `make drift ENV=<env>` run Terraform itself (TERRAFORM_BINARY_NAME, as the CLI
@@ -149,16 +150,21 @@ def preview_run(environment: str, env: Mapping[str, str]) -> Run:
 
 
 def deploy_run(environment: str, env: Mapping[str, str], build_dir: Path = BUILD_DIR) -> Run:
-    """The environment's stack and its dependencies (the account stack) in one CLI run."""
+    """The environment's stack and its dependencies (the account stack) in one CLI run; with
+    ENVIRONMENT_ONLY=1 (CI's deploy role, which may not change the account stack), the
+    environment's stack alone, which the CLI allows with --ignore-missing-stack-dependencies."""
     settings = environment_settings(environment, env)
     stacks = run_order(read_manifest(out_dir(env)), [settings.stack_name])
+    extra = []
+    if _flag(env, "ENVIRONMENT_ONLY"):
+        stacks, extra = [settings.stack_name], ["--ignore-missing-stack-dependencies"]
     outputs = outputs_location.outputs_file(environment, build_dir)
     # The alert email travels as TF_VAR_alert_email, never --var: the CLI passes every --var to
     # every stack of the run, and Terraform refuses a -var the account stack does not declare
     # (hashicorp/terraform, internal/backend/backendrun/unparsed_value.go), while it ignores an
     # environment variable for an undeclared one (same file).
     run_env = {**env, ALERT_EMAIL_VARIABLE: alert_email(settings, env)}
-    command = ["deploy", *stacks, *_common(env), "--auto-approve", "--outputs-file", str(outputs)]
+    command = ["deploy", *stacks, *_common(env), *extra, "--auto-approve", "--outputs-file", str(outputs)]
     if _flag(env, "MIGRATE_STATE"):
         command.append("--migrate-state")
     return Run([command], run_env, outputs)

@@ -55,6 +55,17 @@ def test_a_deploy_runs_the_account_stack_before_the_environment_in_one_cli_run(e
     assert run_env["TF_VAR_alert_email"] == EMAIL
 
 
+def test_environment_only_deploys_the_environments_stack_alone(env) -> None:
+    """CI's deploy role may not change the account stack (an administrator's): it deploys dev
+    alone, which the CLI allows only with --ignore-missing-stack-dependencies."""
+    cli = Recorder()
+    variables = {**env, "AUTO_APPROVE": "1", "ENVIRONMENT_ONLY": "1"}
+    assert deploy.main(["deploy", "--env", "dev"], variables, cli, no_terminal) == 0
+    [(args, _)] = cli.calls
+    assert deploy.stacks_of(args) == ["data-api-dev"]
+    assert "--ignore-missing-stack-dependencies" in args
+
+
 def test_the_alert_email_setting_is_used_when_no_variable_is_set(env, tmp_path) -> None:
     settings = tmp_path / "settings.toml"
     settings.write_text('environments = ["dev"]\n[dev]\nalert_email = "dev-alerts@example.com"\n')

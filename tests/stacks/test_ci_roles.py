@@ -332,9 +332,7 @@ def test_no_wildcard_action_no_user_or_access_key_action_and_the_policy_fits_iam
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_state_access_the_plan_role_reads_and_locks_the_deploy_role_writes_only_its_own(
-    ci_stack, environment
-) -> None:
+def test_state_access_a_plan_reads_and_locks_a_deploy_writes_only_its_own(ci_stack, environment) -> None:
     bucket = f"arn:aws:s3:::{CI_SETTINGS['state_bucket']}"
     own = f"{bucket}/data-api/data-api-{environment}.tfstate"
     account = f"{bucket}/data-api/data-api-account-us-east-1.tfstate"
@@ -342,19 +340,23 @@ def test_state_access_the_plan_role_reads_and_locks_the_deploy_role_writes_only_
     deploy = role_policy(ci_stack, environment, "deploy")
     for policy in (plan, deploy):
         assert allows(policy, "s3:ListBucket", bucket, {})
-        for state in (own, account):
-            assert allows(policy, "s3:GetObject", state, {})
-            assert allows(policy, "s3:PutObject", f"{state}.tflock", {})
-            assert allows(policy, "s3:DeleteObject", f"{state}.tflock", {})
-            assert not allows(policy, "s3:DeleteObject", state, {})
+        assert allows(policy, "s3:GetObject", own, {})
+        assert allows(policy, "s3:PutObject", f"{own}.tflock", {})
+        assert allows(policy, "s3:DeleteObject", f"{own}.tflock", {})
+        assert not allows(policy, "s3:DeleteObject", own, {})
+    # A plan shows the account stack too; a deploy from CI leaves it alone (ENVIRONMENT_ONLY).
+    assert allows(plan, "s3:GetObject", account, {})
+    assert allows(plan, "s3:PutObject", f"{account}.tflock", {})
     assert not allows(plan, "s3:PutObject", own, {})
     assert allows(deploy, "s3:PutObject", own, {})
-    assert not allows(deploy, "s3:PutObject", account, {})  # the account stack is an administrator's
+    assert not allows(deploy, "s3:GetObject", account, {})
+    assert not allows(deploy, "s3:PutObject", account, {})
     for other in ENVIRONMENTS:
         if other != environment:
             other_state = f"{bucket}/data-api/data-api-{other}.tfstate"
-            assert not allows(deploy, "s3:PutObject", other_state, {})
-            assert not allows(deploy, "s3:GetObject", other_state, {})
+            for policy in (plan, deploy):
+                assert not allows(policy, "s3:PutObject", other_state, {})
+                assert not allows(policy, "s3:GetObject", other_state, {})
 
 
 def test_the_plan_role_reads_no_data_and_writes_nothing(ci_stack) -> None:
