@@ -178,8 +178,9 @@ load: setup
 	$(PY) -m local.load $(LOAD_ARGS)
 
 # The path to AWS (deploy/run.py): ENV is an environment settings.toml lists. AUTO_APPROVE=1,
-# CONFIRM_PROD=1 (destroying prod), MIGRATE_STATE=1 and TF_VAR_alert_email are read from the
-# environment; outputs land in .build/outputs-$(ENV).json.
+# CONFIRM_PROD=1 (destroying prod), MIGRATE_STATE=1, ENVIRONMENT_ONLY=1 (CI: the environment's
+# stack alone) and TF_VAR_alert_email are read from the environment; outputs land in
+# .build/outputs-$(ENV).json; make plan's summary in .build/plan-$(ENV).md.
 ENV ?=
 plan deploy destroy: synth
 	$(PY) -m deploy.run $@ --env "$(ENV)"
