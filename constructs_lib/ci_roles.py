@@ -3,7 +3,7 @@ a deploy role and the permissions boundary every role a deploy creates must carr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from constructs import Construct
@@ -25,7 +25,7 @@ from constructs_lib.ci_policies import (
     plan_statements,
 )
 from constructs_lib.framework import IamOpenidConnectProvider, IamPolicy, IamRole, IamRolePolicy
-from constructs_lib.iam_policy import policy_document
+from constructs_lib.iam_policy import Statement, policy_document
 
 
 @dataclass(frozen=True)
@@ -84,42 +84,54 @@ class CiRoles(Construct):
             description=f"The most any role that CI deploys in {name} may do",
             policy=policy_document(boundary_statements(environment.scope, props.aws)),
         )
-        plan_role = IamRole(
-            self,
-            f"{name}_plan_role",
-            name=environment.plan_role_name,
-            description=f"GitHub Actions plans {name}: read-only, and the state locks",
-            assume_role_policy=policy_document(
-                [github_trust_policy_statement(self.provider_arn, props.repository, PLAN_SUBJECTS)]
-            ),
-            max_session_duration=3600,
+        plan_role = self._role(
+            props,
+            f"{name}_plan",
+            environment.plan_role_name,
+            f"GitHub Actions plans {name}: read-only, and the state locks",
+            PLAN_SUBJECTS,
+            plan_statements(environment.scope, props.aws),
+            {"parliament:RESOURCE_STAR": READ_UNSCOPED},
         )
-        plan_policy = IamRolePolicy(
-            self,
-            f"{name}_plan_policy",
-            name="plan",
-            role=plan_role.id,
-            policy=policy_document(plan_statements(environment.scope, props.aws)),
+        deploy_role = self._role(
+            props,
+            f"{name}_deploy",
+            environment.deploy_role_name,
+            f"GitHub Actions deploys {name} (jobs of the GitHub environment {name} only)",
+            deploy_subjects(name),
+            deploy_statements(environment.scope, props.aws),
+            DEPLOY_POLICY_FINDINGS,
         )
-        accept_findings(plan_policy, because={"parliament:RESOURCE_STAR": READ_UNSCOPED})
-        deploy_role = IamRole(
-            self,
-            f"{name}_deploy_role",
-            name=environment.deploy_role_name,
-            description=f"GitHub Actions deploys {name} (jobs of the GitHub environment {name} only)",
-            assume_role_policy=policy_document(
-                [github_trust_policy_statement(self.provider_arn, props.repository, deploy_subjects(name))]
-            ),
-            max_session_duration=3600,
-        )
-        deploy_policy = IamRolePolicy(
-            self,
-            f"{name}_deploy_policy",
-            name="deploy",
-            role=deploy_role.id,
-            policy=policy_document(deploy_statements(environment.scope, props.aws)),
-        )
-        accept_findings(deploy_policy, because=DEPLOY_POLICY_FINDINGS)
-        for role in (plan_role, deploy_role):
-            accept_findings(role, "parliament:MALFORMED", because=TRUST_POLICY_FINDINGS)
         return EnvironmentRoles(plan_role, deploy_role, boundary)
+
+    def _role(
+        self,
+        props: CiRolesProps,
+        construct_id: str,
+        role_name: str,
+        description: str,
+        subjects: Sequence[str],
+        statements: Sequence[Statement],
+        findings: Mapping[str, str],
+    ) -> IamRole:
+        """A role GitHub's tokens for ``subjects`` of the repository may assume, with one policy."""
+        role = IamRole(
+            self,
+            construct_id,
+            name=role_name,
+            description=description,
+            assume_role_policy=policy_document(
+                [github_trust_policy_statement(self.provider_arn, props.repository, subjects)]
+            ),
+            max_session_duration=3600,
+        )
+        accept_findings(role, "parliament:MALFORMED", because=TRUST_POLICY_FINDINGS)
+        policy = IamRolePolicy(
+            self,
+            f"{construct_id}_policy",
+            name=role_name.rsplit("-", 1)[-1],
+            role=role.id,
+            policy=policy_document(statements),
+        )
+        accept_findings(policy, because=findings)
+        return role
