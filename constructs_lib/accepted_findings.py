@@ -40,8 +40,9 @@ REASONS: dict[str, str] = {
     "CKV_AWS_225": "no method cache, for the same reason as the stage: every POST is a distinct write",
     "CKV2_AWS_51": "no client certificate: it authenticates API Gateway to an HTTP back end, and this "
     "back end is a Lambda function reached through IAM",
-    "CKV2_AWS_29": "no WAF: a web ACL costs a monthly fee per environment and needs rules tuned to real "
-    "traffic; the stage throttle bounds abuse. Attach one for an internet-facing production API",
+    "CKV2_AWS_29": "waf = off: no web ACL in front of this stage (it costs a monthly fee per environment, "
+    "and its rules want tuning to real traffic; the stage throttle bounds abuse). Set waf = count, then "
+    "block (settings.toml does for prod)",
     "CKV_AWS_145": "the state bucket encrypts with SSE-S3 (the S3 backend's encrypt = true sets it on "
     "every state object): a customer key would have to be granted to every person and CI role that "
     "plans, and state never leaves this bucket",

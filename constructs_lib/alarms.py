@@ -13,12 +13,15 @@ from typing import TYPE_CHECKING
 
 from constructs import Construct
 
+from constructs_lib import naming
 from constructs_lib.settings import Settings
 
 if TYPE_CHECKING:
     from constructs_lib.framework import CloudwatchMetricAlarm
 
 FIVE_MINUTES = 300
+WAF_BLOCKED_THRESHOLD = 100
+"""Blocked requests in 5 minutes that page someone: an attack, or a rule refusing real clients."""
 RUNBOOK = "docs/runbook.md"
 """The runbook: one section per alarm, headed by the alarm's name without the stack prefix."""
 
@@ -81,7 +84,7 @@ def alarm_specs(
     the deployed names (in `make verify`)."""
     api_dimensions = {"ApiName": api_name, "Stage": settings.environment}
     throttled_writes = write_throttle_metric(settings.billing_mode)
-    return [
+    specs = [
         MetricAlarmSpec(
             id="function_errors",
             description="The ingest function failed at least once in 5 minutes",
@@ -135,6 +138,24 @@ def alarm_specs(
             datapoints_to_alarm=3,
         ),
     ]
+    if settings.waf != "off":
+        # WAF's metrics: per web ACL, region and rule ("ALL": every rule together).
+        # https://docs.aws.amazon.com/waf/latest/developerguide/waf-metrics.html
+        specs.append(
+            MetricAlarmSpec(
+                id="waf_blocked_requests",
+                description=f"The firewall blocked {WAF_BLOCKED_THRESHOLD} requests or more in 5 minutes",
+                namespace="AWS/WAFV2",
+                metric_name="BlockedRequests",
+                dimensions={
+                    "WebACL": naming.web_acl(settings.name_prefix, settings.environment),
+                    "Region": settings.region,
+                    "Rule": "ALL",
+                },
+                threshold=WAF_BLOCKED_THRESHOLD,
+            )
+        )
+    return specs
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,13 @@ gc.disable()
 try:
     if CDK_TERRAIN:
         import cdktn as cdk
+        import cdktn_provider_aws.acm_certificate as acm_certificate
+        import cdktn_provider_aws.acm_certificate_validation as acm_certificate_validation
         import cdktn_provider_aws.api_gateway_account as api_gateway_account
         import cdktn_provider_aws.api_gateway_api_key as api_gateway_api_key
+        import cdktn_provider_aws.api_gateway_base_path_mapping as api_gateway_base_path_mapping
         import cdktn_provider_aws.api_gateway_deployment as api_gateway_deployment
+        import cdktn_provider_aws.api_gateway_domain_name as api_gateway_domain_name
         import cdktn_provider_aws.api_gateway_gateway_response as api_gateway_gateway_response
         import cdktn_provider_aws.api_gateway_integration as api_gateway_integration
         import cdktn_provider_aws.api_gateway_integration_response as api_gateway_integration_response
@@ -67,6 +71,7 @@ try:
         import cdktn_provider_aws.lambda_function as lambda_function
         import cdktn_provider_aws.lambda_permission as lambda_permission
         import cdktn_provider_aws.provider as provider
+        import cdktn_provider_aws.route53_record as route53_record
         import cdktn_provider_aws.s3_bucket as s3_bucket
         import cdktn_provider_aws.s3_bucket_lifecycle_configuration as s3_bucket_lifecycle_configuration
         import cdktn_provider_aws.s3_bucket_ownership_controls as s3_bucket_ownership_controls
@@ -76,11 +81,18 @@ try:
         import cdktn_provider_aws.s3_bucket_versioning as s3_bucket_versioning
         import cdktn_provider_aws.sns_topic as sns_topic
         import cdktn_provider_aws.sns_topic_subscription as sns_topic_subscription
+        import cdktn_provider_aws.wafv2_web_acl as wafv2_web_acl
+        import cdktn_provider_aws.wafv2_web_acl_association as wafv2_web_acl_association
+        import cdktn_provider_aws.wafv2_web_acl_logging_configuration as waf_logging
     else:
         import cdktf as cdk
+        import cdktf_cdktf_provider_aws.acm_certificate as acm_certificate
+        import cdktf_cdktf_provider_aws.acm_certificate_validation as acm_certificate_validation
         import cdktf_cdktf_provider_aws.api_gateway_account as api_gateway_account
         import cdktf_cdktf_provider_aws.api_gateway_api_key as api_gateway_api_key
+        import cdktf_cdktf_provider_aws.api_gateway_base_path_mapping as api_gateway_base_path_mapping
         import cdktf_cdktf_provider_aws.api_gateway_deployment as api_gateway_deployment
+        import cdktf_cdktf_provider_aws.api_gateway_domain_name as api_gateway_domain_name
         import cdktf_cdktf_provider_aws.api_gateway_gateway_response as api_gateway_gateway_response
         import cdktf_cdktf_provider_aws.api_gateway_integration as api_gateway_integration
         import cdktf_cdktf_provider_aws.api_gateway_integration_response as api_gateway_integration_response
@@ -112,6 +124,7 @@ try:
         import cdktf_cdktf_provider_aws.lambda_function as lambda_function
         import cdktf_cdktf_provider_aws.lambda_permission as lambda_permission
         import cdktf_cdktf_provider_aws.provider as provider
+        import cdktf_cdktf_provider_aws.route53_record as route53_record
         import cdktf_cdktf_provider_aws.s3_bucket as s3_bucket
         import cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration as s3_bucket_lifecycle_configuration
         import cdktf_cdktf_provider_aws.s3_bucket_ownership_controls as s3_bucket_ownership_controls
@@ -121,6 +134,9 @@ try:
         import cdktf_cdktf_provider_aws.s3_bucket_versioning as s3_bucket_versioning
         import cdktf_cdktf_provider_aws.sns_topic as sns_topic
         import cdktf_cdktf_provider_aws.sns_topic_subscription as sns_topic_subscription
+        import cdktf_cdktf_provider_aws.wafv2_web_acl as wafv2_web_acl
+        import cdktf_cdktf_provider_aws.wafv2_web_acl_association as wafv2_web_acl_association
+        import cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration as waf_logging
 finally:
     gc.freeze()
     if _collecting:
@@ -184,6 +200,24 @@ DynamodbTableOnDemandThroughput = dynamodb_table.DynamodbTableOnDemandThroughput
 DynamodbTablePointInTimeRecovery = dynamodb_table.DynamodbTablePointInTimeRecovery
 DynamodbTableServerSideEncryption = dynamodb_table.DynamodbTableServerSideEncryption
 DynamodbTableTtl = dynamodb_table.DynamodbTableTtl
+AcmCertificate = acm_certificate.AcmCertificate
+AcmCertificateValidation = acm_certificate_validation.AcmCertificateValidation
+ApiGatewayBasePathMapping = api_gateway_base_path_mapping.ApiGatewayBasePathMapping
+ApiGatewayDomainName = api_gateway_domain_name.ApiGatewayDomainName
+ApiGatewayDomainNameEndpointConfiguration = api_gateway_domain_name.ApiGatewayDomainNameEndpointConfiguration
+Route53Record = route53_record.Route53Record
+Route53RecordAlias = route53_record.Route53RecordAlias
+Wafv2WebAcl = wafv2_web_acl.Wafv2WebAcl
+Wafv2WebAclDefaultAction = wafv2_web_acl.Wafv2WebAclDefaultAction
+Wafv2WebAclDefaultActionAllow = wafv2_web_acl.Wafv2WebAclDefaultActionAllow
+Wafv2WebAclRule = wafv2_web_acl.Wafv2WebAclRule
+Wafv2WebAclVisibilityConfig = wafv2_web_acl.Wafv2WebAclVisibilityConfig
+Wafv2WebAclAssociation = wafv2_web_acl_association.Wafv2WebAclAssociation
+Wafv2WebAclLoggingConfiguration = waf_logging.Wafv2WebAclLoggingConfiguration
+Wafv2WebAclLoggingConfigurationRedactedFields = waf_logging.Wafv2WebAclLoggingConfigurationRedactedFields
+Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader = (
+    waf_logging.Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader
+)
 IamOpenidConnectProvider = iam_openid_connect_provider.IamOpenidConnectProvider
 IamPolicy = iam_policy.IamPolicy
 IamRole = iam_role.IamRole
@@ -227,10 +261,15 @@ SnsTopicSubscription = sns_topic_subscription.SnsTopicSubscription
 __all__ = [
     "CDK_TERRAIN",
     "FRAMEWORK",
+    "AcmCertificate",
+    "AcmCertificateValidation",
     "Annotations",
     "ApiGatewayAccount",
     "ApiGatewayApiKey",
+    "ApiGatewayBasePathMapping",
     "ApiGatewayDeployment",
+    "ApiGatewayDomainName",
+    "ApiGatewayDomainNameEndpointConfiguration",
     "ApiGatewayGatewayResponse",
     "ApiGatewayIntegration",
     "ApiGatewayIntegrationResponse",
@@ -288,6 +327,8 @@ __all__ = [
     "LambdaPermission",
     "Lazy",
     "LocalBackend",
+    "Route53Record",
+    "Route53RecordAlias",
     "S3Backend",
     "S3Bucket",
     "S3BucketLifecycleConfiguration",
@@ -314,4 +355,13 @@ __all__ = [
     "TerraformStack",
     "TerraformVariable",
     "Testing",
+    "Wafv2WebAcl",
+    "Wafv2WebAclAssociation",
+    "Wafv2WebAclDefaultAction",
+    "Wafv2WebAclDefaultActionAllow",
+    "Wafv2WebAclLoggingConfiguration",
+    "Wafv2WebAclLoggingConfigurationRedactedFields",
+    "Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader",
+    "Wafv2WebAclRule",
+    "Wafv2WebAclVisibilityConfig",
 ]

@@ -35,6 +35,9 @@ DYNAMODB_TABLE = NameLimit(
     255,
     "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html",
 )
+WEB_ACL = NameLimit(
+    "WAF web ACL", 128, "https://docs.aws.amazon.com/waf/latest/APIReference/API_CreateWebACL.html"
+)
 LOG_GROUP = NameLimit(
     "log group",
     512,
@@ -92,6 +95,16 @@ def resource(name_prefix: str, environment: str, thing: str) -> str:
     return f"{environment_stack(name_prefix, environment)}-{thing}"
 
 
+def web_acl(name_prefix: str, environment: str) -> str:
+    """The environment's WAF web ACL (setting `waf`)."""
+    return resource(name_prefix, environment, "waf")
+
+
+def waf_log_group(name_prefix: str, environment: str) -> str:
+    """The web ACL's log: WAF logs only to groups named ``aws-waf-logs-*``."""
+    return f"aws-waf-logs-{environment_stack(name_prefix, environment)}"
+
+
 def function_log_group(function_name: str) -> str:
     """Where Lambda writes a function's logs (the stack creates it first, with retention and key)."""
     return f"/aws/lambda/{function_name}"
@@ -130,6 +143,8 @@ def generated_names(name_prefix: str, environment: str, region: str) -> list[tup
         (resource(name_prefix, environment, "idempotency"), DYNAMODB_TABLE),
         (function_log_group(function), LOG_GROUP),
         (access_log_group(name_prefix, environment), LOG_GROUP),
+        (waf_log_group(name_prefix, environment), LOG_GROUP),
+        (web_acl(name_prefix, environment), WEB_ACL),
         (f"{stack}-idempotency-write-throttles", ALARM),
         (stack, DASHBOARD),
         (resource(name_prefix, environment, "alerts"), SNS_TOPIC),

@@ -10,7 +10,11 @@ from typing import Any
 
 from constructs import Construct
 
+from constructs_lib.firewall_rules import MANAGED_RULE_GROUPS, RATE_RULE, metric_name
+
 MINUTE = 60
+WAF_ACTION_METRICS = ("AllowedRequests", "BlockedRequests", "CountedRequests")
+WAF_RULE_NAMES = (*(group.name for group in MANAGED_RULE_GROUPS), RATE_RULE)
 
 
 @dataclass(frozen=True)
@@ -19,7 +23,8 @@ class SavedQuery:
 
     name: str
     log_group: str
-    """``function`` or ``access``: which of the stack's log groups it reads."""
+    """``function``, ``access`` or ``waf``: which of the stack's log groups it reads (a stack
+    without a firewall saves no ``waf`` query)."""
     query: str
 
 
@@ -84,6 +89,14 @@ SAVED_QUERIES: tuple[SavedQuery, ...] = (
         "fields @timestamp, requestId, status, responseLatency, integrationLatency\n"
         f"| filter responseLatency like /{SLOW_LATENCY_PATTERN}/\n| sort @timestamp desc\n| limit 50",
     ),
+    # WAF's log lines are JSON: action, terminatingRuleId, httpRequest.clientIp and .uri among them.
+    # https://docs.aws.amazon.com/waf/latest/developerguide/logging-fields.html
+    SavedQuery(
+        "waf-blocked-requests",
+        "waf",
+        'filter action = "BLOCK"\n| stats count(*) as blocked by terminatingRuleId, httpRequest.clientIp\n'
+        "| sort blocked desc\n| limit 50",
+    ),
 )
 
 
@@ -105,6 +118,9 @@ class OperationsProps:
     function_log_group: str
     access_log_group: str
     alarm_arns: Sequence[str]
+    web_acl_name: str = ""
+    """The firewall's web ACL, if the stage has one (its metrics get a row of their own)."""
+    waf_log_group: str = ""
 
 
 def dashboard_url(region: str, name: str) -> str:
@@ -229,7 +245,24 @@ def dashboard_body(props: OperationsProps) -> dict[str, Any]:
                 8 * (index % 3),
             )
         )
+    if props.web_acl_name:
+        widgets.extend(_firewall_row(props, 12 + 6 * ((len(props.table_names) + 2) // 3)))
     return {"widgets": widgets}
+
+
+def _firewall_row(props: OperationsProps, y: int) -> list[dict[str, Any]]:
+    """Requests the firewall allowed, blocked and counted, then blocked and counted by rule."""
+    acl = ["WebACL", props.web_acl_name, "Region", props.region]
+    totals = [["AWS/WAFV2", metric, *acl, "Rule", "ALL"] for metric in WAF_ACTION_METRICS]
+    by_rule = [
+        ["AWS/WAFV2", metric, *acl, "Rule", metric_name(props.web_acl_name, rule)]
+        for rule in WAF_RULE_NAMES
+        for metric in ("BlockedRequests", "CountedRequests")
+    ]
+    return [
+        _metrics("Firewall: allowed, blocked, counted", props.region, totals, y, 0),
+        {**_metrics("Firewall: blocked and counted, by rule", props.region, by_rule, y, 8), "width": 16},
+    ]
 
 
 class Operations(Construct):
@@ -244,6 +277,8 @@ class Operations(Construct):
         )
         self.url = dashboard_url(props.region, props.name)
         groups = {"function": props.function_log_group, "access": props.access_log_group}
+        if props.waf_log_group:
+            groups["waf"] = props.waf_log_group
         self.queries = [
             CloudwatchQueryDefinition(
                 self,
@@ -253,4 +288,5 @@ class Operations(Construct):
                 query_string=query.query,
             )
             for query in SAVED_QUERIES
+            if query.log_group in groups
         ]

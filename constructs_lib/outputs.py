@@ -13,8 +13,16 @@ class Output:
     name: str
     description: str
     sensitive: bool = False
-    api_key_only: bool = False
-    """Written only with api_auth=api_key."""
+    only_with: str = ""
+    """Written only with this feature on (a key of FEATURES); empty: always."""
+
+
+FEATURES: Mapping[str, str] = {
+    "api_key": 'with `api_auth = "api_key"`',
+    "domain": "with `domain_name`",
+    "waf": "with `waf` on",
+}
+"""The settings that add outputs, as docs/outputs.md says when each is written."""
 
 
 API_URL = "api_url"
@@ -28,6 +36,8 @@ ACCESS_LOG_GROUP_NAME = "access_log_group_name"
 KMS_KEY_ARN = "kms_key_arn"
 ALERT_TOPIC_ARN = "alert_topic_arn"
 API_KEY_VALUE = "api_key_value"
+STAGE_INVOKE_URL = "stage_invoke_url"
+WEB_ACL_ARN = "web_acl_arn"
 
 ENVIRONMENT_OUTPUTS: tuple[Output, ...] = (
     Output(API_URL, "URL clients POST their data to"),
@@ -44,13 +54,19 @@ ENVIRONMENT_OUTPUTS: tuple[Output, ...] = (
     Output(KMS_KEY_ARN, "ARN of the KMS key encrypting tables, logs and topic"),
     Output(ALERT_TOPIC_ARN, "SNS topic the alarms notify"),
     Output("dashboard_url", "CloudWatch dashboard of this environment"),
-    Output("api_key_id", "Id of the API key clients send as x-api-key", api_key_only=True),
+    Output("api_key_id", "Id of the API key clients send as x-api-key", only_with="api_key"),
     Output(
         API_KEY_VALUE,
         'The API key itself: `make cdktf ARGS="output <stack>"` or `terraform output -raw api_key_value`',
         sensitive=True,
-        api_key_only=True,
+        only_with="api_key",
     ),
+    Output(
+        STAGE_INVOKE_URL,
+        "The stage's own execute-api URL of POST /data (disabled unless keep_default_endpoint)",
+        only_with="domain",
+    ),
+    Output(WEB_ACL_ARN, "ARN of the WAF web ACL in front of the stage", only_with="waf"),
 )
 
 RENAMED: Mapping[str, str] = {
@@ -63,16 +79,17 @@ VERIFY_NEEDS: tuple[str, ...] = (API_URL, API_ID, STAGE_NAME, TABLE_NAME, TABLE_
 """What tells an environment stack's outputs apart from the account's (and what verify reads)."""
 
 
-def outputs_for(api_key: bool) -> tuple[Output, ...]:
-    """The outputs a stack writes in its auth mode."""
-    return tuple(o for o in ENVIRONMENT_OUTPUTS if api_key or not o.api_key_only)
+def outputs_for(api_key: bool, domain: bool = False, waf: bool = False) -> tuple[Output, ...]:
+    """The outputs a stack writes with these features on or off."""
+    on = {"api_key": api_key, "domain": domain, "waf": waf, "": True}
+    return tuple(o for o in ENVIRONMENT_OUTPUTS if on[o.only_with])
 
 
 def render_table() -> str:
     """docs/outputs.md: one row per output."""
     rows = ["| output | what it is | written |", "|---|---|---|"]
     for output in ENVIRONMENT_OUTPUTS:
-        when = 'with `api_auth = "api_key"`' if output.api_key_only else "always"
+        when = FEATURES[output.only_with] if output.only_with else "always"
         secret = "; sensitive: left out of `.build/outputs-<env>.json`" if output.sensitive else ""
         description = output.description.replace("|", "\\|")
         rows.append(f"| `{output.name}` | {description} | {when}{secret} |")

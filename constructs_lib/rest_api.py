@@ -23,6 +23,7 @@ from constructs_lib.contract import (
     STAGE_METRICS_ENABLED,
     execution_log_group_name,
 )
+from constructs_lib.firewall_rules import ANONYMOUS_IP_LIST_LEFT_OUT
 from constructs_lib.framework import (
     ApiGatewayApiKey,
     ApiGatewayDeployment,
@@ -104,6 +105,11 @@ class RestApiProps:
     auth: AuthStrategy
     """How POST /data is protected (OPTIONS stays open for CORS)."""
     api_key_daily_quota: int
+    disable_default_endpoint: bool = False
+    """With a custom domain: turn off the execute-api endpoint, so every request goes through the
+    domain (and its firewall)."""
+    firewall: bool = False
+    """Whether a WAF web ACL protects the stage (else that finding stays accepted: waf = off)."""
 
 
 class RestApi(Construct):
@@ -119,6 +125,8 @@ class RestApi(Construct):
             endpoint_configuration=ApiGatewayRestApiEndpointConfiguration(types=["REGIONAL"]),
             # Binary bodies reach the function base64-encoded, byte for byte, never mangled.
             binary_media_types=list(BINARY_MEDIA_TYPES),
+            # https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-disable-default-endpoint.html
+            disable_execute_api_endpoint=props.disable_default_endpoint or None,
             # A replaced API exists before the old one goes, so the stage is never left dangling.
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
@@ -211,7 +219,13 @@ class RestApi(Construct):
                 data_trace_enabled=STAGE_DATA_TRACE_ENABLED,
             ),
         )
-        accept_findings(self.stage, "CKV_AWS_120", "CKV2_AWS_51", "CKV2_AWS_29")
+        accept_findings(
+            self.stage,
+            "CKV_AWS_120",
+            "CKV2_AWS_51",
+            *(() if props.firewall else ("CKV2_AWS_29",)),
+            because={"CKV2_AWS_77": ANONYMOUS_IP_LIST_LEFT_OUT} if props.firewall else None,
+        )
         accept_findings(self.method_settings, "CKV_AWS_225")
         for group in (self.access_log_group, self.execution_log_group):
             accept_findings(group, "CKV_AWS_338")

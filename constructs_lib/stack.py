@@ -13,8 +13,10 @@ from constructs_lib.alarms import Alarms, AlarmsProps, alarm_specs, write_thrott
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.ci_policies import CiScope
 from constructs_lib.ci_roles import CiEnvironment, CiRoles, CiRolesProps
-from constructs_lib.contract import EXECUTION_LOG_GROUP_PREFIX
+from constructs_lib.contract import EXECUTION_LOG_GROUP_PREFIX, RESOURCE_PATH
+from constructs_lib.domain import CustomDomain, CustomDomainProps
 from constructs_lib.encryption import DataKey, DataKeyProps
+from constructs_lib.firewall import Firewall, FirewallProps
 from constructs_lib.framework import (
     ApiGatewayAccount,
     Aspects,
@@ -36,7 +38,7 @@ from constructs_lib.framework import (
 from constructs_lib.iam_policy import policy_document
 from constructs_lib.ingest_function import IngestFunction, IngestFunctionProps
 from constructs_lib.operations import Operations, OperationsProps
-from constructs_lib.outputs import outputs_for
+from constructs_lib.outputs import STAGE_INVOKE_URL, WEB_ACL_ARN, outputs_for
 from constructs_lib.policies import logs_caller_statements, service_trust_policy
 from constructs_lib.policy_checks import LogGroupCheck, RequiredTagsCheck
 from constructs_lib.rest_api import RestApi, RestApiProps
@@ -256,7 +258,40 @@ class DataApiStack(_BaseStack):
                 kms_key_arn=data_key.arn,
                 auth=s.auth,
                 api_key_daily_quota=s.api_key_daily_quota,
+                disable_default_endpoint=bool(s.domain_name) and not s.keep_default_endpoint,
+                firewall=s.waf != "off",
             ),
+        )
+        domain = (
+            CustomDomain(
+                self,
+                "domain",
+                CustomDomainProps(
+                    domain_name=s.domain_name,
+                    hosted_zone_id=s.hosted_zone_id,
+                    rest_api_id=api.api.id,
+                    stage_name=api.stage.stage_name,
+                ),
+            )
+            if s.domain_name
+            else None
+        )
+        firewall = (
+            Firewall(
+                self,
+                "firewall",
+                FirewallProps(
+                    acl_name=naming.web_acl(s.name_prefix, s.environment),
+                    mode=s.waf,
+                    rate_limit=s.waf_rate_limit,
+                    stage_arn=api.stage.arn,
+                    log_group_name=naming.waf_log_group(s.name_prefix, s.environment),
+                    log_retention_days=s.log_retention_days,
+                    kms_key_arn=data_key.arn,
+                ),
+            )
+            if s.waf != "off"
+            else None
         )
         alarms = Alarms(
             self,
@@ -284,14 +319,21 @@ class DataApiStack(_BaseStack):
                 function_log_group=function.log_group.name,
                 access_log_group=api.access_log_group.name,
                 alarm_arns=[alarm.arn for alarm in alarms.alarms],
+                web_acl_name=firewall.web_acl.name if firewall else "",
+                waf_log_group=firewall.log_group.name if firewall else "",
             ),
         )
         data_key.admit_log_groups(
-            [function.log_group_name, api.access_log_group_name, api.execution_log_group_name]
+            [
+                function.log_group_name,
+                api.access_log_group_name,
+                api.execution_log_group_name,
+                *([firewall.log_group_name] if firewall else []),
+            ]
         )
 
         values = {
-            "api_url": api.invoke_url,
+            "api_url": f"https://{s.domain_name}/{RESOURCE_PATH}" if domain else api.invoke_url,
             "api_id": api.api.id,
             "stage_name": api.stage.stage_name,
             "table_name": table.name,
@@ -308,7 +350,13 @@ class DataApiStack(_BaseStack):
         }
         if api.api_key is not None:
             values |= {"api_key_id": api.api_key.id, "api_key_value": api.api_key.value}
-        for spec in outputs_for(api_key=api.api_key is not None):
+        if domain is not None:
+            values[STAGE_INVOKE_URL] = api.invoke_url
+        if firewall is not None:
+            values[WEB_ACL_ARN] = firewall.web_acl.arn
+        for spec in outputs_for(
+            api_key=api.api_key is not None, domain=domain is not None, waf=firewall is not None
+        ):
             TerraformOutput(
                 self,
                 spec.name,

@@ -50,6 +50,13 @@ alike; it has no backslash, which cdktf would copy unescaped into an HCL string.
 
 REQUIRED_TAG_KEYS: tuple[str, ...] = ("project", "environment", "managed-by")
 
+DOMAIN_NAME_PATTERN = r"(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+"""A fully qualified DNS name in lower case (ACM and Route 53 compare names case-insensitively)."""
+WAF_MODES: tuple[str, ...] = ("off", "count", "block")
+# A rate-based rule's limit: from 10 to 2,000,000,000 requests in its evaluation window.
+# https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based-high-level-settings.html
+WAF_RATE_LIMIT_MIN = 10
+WAF_RATE_LIMIT_MAX = 2_000_000_000
 GITHUB_REPOSITORY_PATTERN = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}"
 """A GitHub repository as its OIDC tokens name it: ``owner/repo``."""
 SHARED_ONLY_SETTINGS: tuple[str, ...] = ("github_repository", "github_oidc_provider_arn")
@@ -288,6 +295,41 @@ class Settings:
         "Where this environment's alarms are emailed; `TF_VAR_alert_email` overrides it at deploy. "
         "Empty: every deploy must set `TF_VAR_alert_email`.",
         matching(ALERT_EMAIL_PATTERN, "an email address such as ops@example.com", skip_when_empty=True),
+    )
+    domain_name: str = setting(
+        "",
+        "The API's own DNS name (`api.example.com`): a certificate, a regional custom domain and A/AAAA "
+        "records in hosted_zone_id; api_url becomes `https://<domain_name>/data`. Both or neither.",
+        matching(
+            DOMAIN_NAME_PATTERN,
+            "a lower-case DNS name such as api.example.com (labels of a-z, 0-9 and '-')",
+            skip_when_empty=True,
+        ),
+    )
+    hosted_zone_id: str = setting(
+        "",
+        "The Route 53 public hosted zone that holds domain_name (its id, `Z...`). Both or neither.",
+        matching(
+            r"Z[A-Z0-9]{1,31}",
+            "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ",
+            skip_when_empty=True,
+        ),
+    )
+    keep_default_endpoint: bool = setting(
+        False,
+        "With domain_name: keep the REST API's own execute-api endpoint on (by default it is disabled, so "
+        "nobody bypasses the domain and its firewall).",
+    )
+    waf: str = setting(
+        "off",
+        "AWS WAF in front of the stage: `off`, `count` (every rule only counts) or `block`.",
+        one_of(WAF_MODES),
+    )
+    waf_rate_limit: int = setting(
+        6000,
+        "Requests one source IP may send in 5 minutes before the firewall's rate rule acts (WAF allows "
+        f"{WAF_RATE_LIMIT_MIN} to {WAF_RATE_LIMIT_MAX}).",
+        whole_number(WAF_RATE_LIMIT_MIN, WAF_RATE_LIMIT_MAX),
     )
     github_repository: str = setting(
         "",

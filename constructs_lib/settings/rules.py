@@ -48,6 +48,16 @@ def validate(s: Settings) -> None:
             "the stage admits)",
             ("throttle_rate_limit", "throttle_burst_limit", "assumed_item_size_kb"),
         )
+    if bool(s.domain_name) != bool(s.hosted_zone_id):
+        given, missing = (
+            ("domain_name", "hosted_zone_id") if s.domain_name else ("hosted_zone_id", "domain_name")
+        )
+        raise SettingsError(
+            f"setting {given}={getattr(s, given)!r} needs {missing} too: set both (the zone that holds "
+            "the name) or neither",
+            given,
+            (missing,),
+        )
     if s.github_repository and s.state_backend != "s3":
         raise SettingsError(
             f"setting github_repository={s.github_repository!r} needs state_backend = 's3' in "
