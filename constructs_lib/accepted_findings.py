@@ -43,6 +43,11 @@ REASONS: dict[str, str] = {
     "CKV2_AWS_29": "waf = off: no web ACL in front of this stage (it costs a monthly fee per environment, "
     "and its rules want tuning to real traffic; the stage throttle bounds abuse). Set waf = count, then "
     "block (settings.toml does for prod)",
+    "CKV2_AWS_77": "the web ACL has the Log4j rules (AWSManagedRulesKnownBadInputsRuleSet); this check also "
+    "wants AWSManagedRulesAnonymousIpList, whose HostingProviderIPList rule blocks requests from cloud "
+    "hosting providers, where this API's machine clients run",
+    "CKV_AWS_192": "waf = count: every rule counts and none blocks while the team reads what the rules would "
+    "block; waf = block turns the Log4j rules on",
     "CKV_AWS_145": "the state bucket encrypts with SSE-S3 (the S3 backend's encrypt = true sets it on "
     "every state object): a customer key would have to be granted to every person and CI role that "
     "plans, and state never leaves this bucket",

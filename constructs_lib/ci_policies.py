@@ -39,8 +39,9 @@ class Grant:
     """Some actions on some resources, under one kind of condition.
 
     Resources are templates: ``{partition}``, ``{region}``, ``{account}``, ``{prefix}`` (the
-    environment's ``<name_prefix>-<environment>``), ``{environment}`` and ``{boundary}`` (its
-    permissions boundary's ARN).
+    environment's ``<name_prefix>-<environment>``), ``{environment}``, ``{boundary}`` (its
+    permissions boundary's ARN), ``{domain}`` and ``{zone}`` (its custom domain and hosted zone: a
+    grant that names them applies only to an environment with a custom domain).
     """
 
     actions: tuple[str, ...]
@@ -81,6 +82,7 @@ _KEYS = "arn:{partition}:kms:{region}:{account}:key/*"
 _LOG_GROUPS = (
     "arn:{partition}:logs:{region}:{account}:log-group:/aws/lambda/{prefix}-*",
     "arn:{partition}:logs:{region}:{account}:log-group:/aws/apigateway/{prefix}-*",
+    "arn:{partition}:logs:{region}:{account}:log-group:aws-waf-logs-{prefix}",
 )
 _EXECUTION_LOG_GROUPS = ("arn:{partition}:logs:{region}:{account}:log-group:API-Gateway-Execution-Logs_*",)
 _LOG_GROUP_ACTIONS = (
@@ -95,6 +97,7 @@ _LOG_GROUP_ACTIONS = (
     "logs:TagLogGroup",
     "logs:UntagLogGroup",
 )
+_WEB_ACL = "arn:{partition}:wafv2:{region}:{account}:regional/webacl/{prefix}-waf/*"
 _SCALABLE_TARGETS = "arn:{partition}:application-autoscaling:{region}:{account}:scalable-target/*"
 
 DEPLOY_ACTIONS: tuple[ResourceActions, ...] = (
@@ -384,6 +387,114 @@ DEPLOY_ACTIONS: tuple[ResourceActions, ...] = (
         ),
         "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsns.html",
     ),
+    ResourceActions(
+        "aws_acm_certificate",
+        (
+            Grant(("acm:RequestCertificate",), ("*",), "request_tag"),
+            Grant(
+                (
+                    "acm:DeleteCertificate",
+                    "acm:AddTagsToCertificate",
+                    "acm:RemoveTagsFromCertificate",
+                    "acm:UpdateCertificateOptions",
+                ),
+                ("arn:{partition}:acm:{region}:{account}:certificate/*",),
+                "resource_tag",
+            ),
+        ),
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscertificatemanager.html",
+    ),
+    ResourceActions(
+        "aws_acm_certificate_validation",
+        # Only waits: it describes the certificate until ACM has issued it.
+        (
+            Grant(
+                ("acm:DescribeCertificate",),
+                ("arn:{partition}:acm:{region}:{account}:certificate/*",),
+                "resource_tag",
+            ),
+        ),
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscertificatemanager.html",
+    ),
+    ResourceActions(
+        "aws_route53_record",
+        (
+            Grant(
+                ("route53:ChangeResourceRecordSets",),
+                ("arn:{partition}:route53:::hostedzone/{zone}",),
+                "record_names",
+            ),
+        ),
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/specifying-rrset-conditions.html",
+    ),
+    ResourceActions(
+        "aws_api_gateway_domain_name",
+        (
+            Grant(("apigateway:POST",), (f"{_APIGATEWAY}/domainnames",), "request_tag"),
+            Grant(
+                ("apigateway:GET", "apigateway:PATCH", "apigateway:DELETE"),
+                (f"{_APIGATEWAY}/domainnames/{{domain}}",),
+            ),
+            _API_TAGS,
+        ),
+        "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-tagging-iam-policy.html",
+    ),
+    ResourceActions(
+        "aws_api_gateway_base_path_mapping",
+        (
+            Grant(
+                ("apigateway:GET", "apigateway:POST", "apigateway:PATCH", "apigateway:DELETE"),
+                (f"{_APIGATEWAY}/domainnames/{{domain}}/basepathmappings*",),
+            ),
+        ),
+        "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-custom-domain-base-path-mapping.html",
+    ),
+    ResourceActions(
+        "aws_wafv2_web_acl",
+        (
+            Grant(
+                (
+                    "wafv2:CreateWebACL",
+                    "wafv2:UpdateWebACL",
+                    "wafv2:DeleteWebACL",
+                    "wafv2:TagResource",
+                    "wafv2:UntagResource",
+                ),
+                (_WEB_ACL,),
+            ),
+        ),
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awswafv2.html",
+    ),
+    ResourceActions(
+        "aws_wafv2_web_acl_association",
+        (
+            Grant(("wafv2:AssociateWebACL", "wafv2:DisassociateWebACL"), (_WEB_ACL,)),
+            # Associating a web ACL with a stage is API Gateway's SetWebACL on the stage.
+            # https://docs.aws.amazon.com/waf/latest/developerguide/security_iam_service-with-iam.html
+            Grant(("apigateway:SetWebACL",), (f"{_APIGATEWAY}/restapis/*/stages/*",), "resource_tag"),
+        ),
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awswafv2.html",
+    ),
+    ResourceActions(
+        "aws_wafv2_web_acl_logging_configuration",
+        (
+            Grant(("wafv2:PutLoggingConfiguration", "wafv2:DeleteLoggingConfiguration"), (_WEB_ACL,)),
+            # Logging to CloudWatch Logs sets up a log delivery and the log group's resource
+            # policy for it, which CloudWatch Logs authorizes on no resource type.
+            # https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html
+            Grant(
+                (
+                    "logs:CreateLogDelivery",
+                    "logs:DeleteLogDelivery",
+                    "logs:PutResourcePolicy",
+                    "logs:DescribeResourcePolicies",
+                ),
+                ("*",),
+                unscoped="CloudWatch Logs' log deliveries and resource policies have no resource type",
+            ),
+        ),
+        "https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html",
+    ),
 )
 
 # What `make verify` does after a deploy beyond reading the stacks: it reads back the one item
@@ -402,6 +513,8 @@ VERIFY_GRANTS: tuple[Grant, ...] = (
 # What a plan (and the refresh before every deploy) reads of the environment and account stacks:
 # describe, get and list only; nothing that reads the stored data or the logs' events.
 READ_ACTIONS: tuple[str, ...] = (
+    "acm:DescribeCertificate",
+    "acm:ListTagsForCertificate",
     "apigateway:GET",
     "application-autoscaling:DescribeScalableTargets",
     "application-autoscaling:DescribeScalingPolicies",
@@ -432,13 +545,21 @@ READ_ACTIONS: tuple[str, ...] = (
     "lambda:ListTags",
     "lambda:ListVersionsByFunction",
     "logs:DescribeLogGroups",
+    "logs:DescribeResourcePolicies",
     "logs:DescribeQueryDefinitions",
     "logs:ListTagsForResource",
     "logs:ListTagsLogGroup",
+    "route53:GetChange",
+    "route53:GetHostedZone",
+    "route53:ListResourceRecordSets",
     "sns:GetSubscriptionAttributes",
     "sns:GetTopicAttributes",
     "sns:ListSubscriptionsByTopic",
     "sns:ListTagsForResource",
+    "wafv2:GetLoggingConfiguration",
+    "wafv2:GetWebACL",
+    "wafv2:GetWebACLForResource",
+    "wafv2:ListTagsForResource",
 )
 READ_UNSCOPED = (
     "read-only: a plan refreshes every resource of the environment and account stacks, several of "
@@ -453,7 +574,6 @@ TRUST_POLICY_FINDINGS = {
     "GitHub Actions, which parliament's list of identity providers does not name",
 }
 DEPLOY_POLICY_FINDINGS = {
-    "parliament:RESOURCE_STAR": READ_UNSCOPED,
     "parliament:PRIVILEGE_ESCALATION": "the deploy role creates and changes the environment's roles: "
     "only those named <prefix>-<environment>-*, only with the environment's permissions boundary, "
     "and passes them to Lambda only; the boundary caps any role it writes",
@@ -485,6 +605,9 @@ class CiScope:
     """The environment stack's state object."""
     shared_state_keys: tuple[str, ...]
     """The states a plan or deploy of this environment also reads (the account stack's)."""
+    domain_name: str = ""
+    """The environment's custom domain, if it has one (settings domain_name, hosted_zone_id)."""
+    hosted_zone_id: str = ""
 
 
 def conditions(kind: str, scope: CiScope, aws: AwsContext) -> dict[str, dict[str, Any]]:
@@ -503,6 +626,16 @@ def conditions(kind: str, scope: CiScope, aws: AwsContext) -> dict[str, dict[str
         "passed_to_lambda": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}},
         # https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
         "boundary": {"ArnEquals": {"iam:PermissionsBoundary": scope.boundary_arn}},
+        # Only the domain's own records: its name and the certificate's validation record below it.
+        # https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/specifying-rrset-conditions.html
+        "record_names": {
+            "ForAllValues:StringLike": {
+                "route53:ChangeResourceRecordSetsNormalizedRecordNames": [
+                    scope.domain_name,
+                    f"*.{scope.domain_name}",
+                ]
+            }
+        },
         "autoscaling_service_role": {
             "StringEquals": {"iam:AWSServiceName": "dynamodb.application-autoscaling.amazonaws.com"}
         },
@@ -518,7 +651,18 @@ def _expand(template: str, scope: CiScope, aws: AwsContext) -> str:
         prefix=scope.resource_prefix,
         environment=scope.environment,
         boundary=scope.boundary_arn,
+        domain=scope.domain_name,
+        zone=scope.hosted_zone_id,
     )
+
+
+def applies(grant: Grant, scope: CiScope) -> bool:
+    """Whether the environment has what the grant is for (a grant on the custom domain's names
+    only where there is a custom domain)."""
+    needs_domain = (
+        any("{domain}" in r or "{zone}" in r for r in grant.resources) or grant.condition == "record_names"
+    )
+    return scope.domain_name != "" or not needs_domain
 
 
 def _sid(text: str) -> str:
@@ -578,21 +722,27 @@ def _state_statements(scope: CiScope, aws: AwsContext, write: bool) -> list[Stat
     return statements
 
 
+def read_statements() -> list[Statement]:
+    """What every CI role reads (a managed policy of its own, shared: IAM counts a role's inline
+    policies against one 10,240-character quota, and the deploy grants need most of it)."""
+    return [_read_statement()]
+
+
 def plan_statements(scope: CiScope, aws: AwsContext) -> list[Statement]:
-    """The plan role: read the stacks' resources and states, and take and release their locks."""
-    return [_read_statement(), *_state_statements(scope, aws, write=False)]
+    """The plan role (beside read_statements): the states, and their locks."""
+    return _state_statements(scope, aws, write=False)
 
 
 def deploy_statements(scope: CiScope, aws: AwsContext) -> list[Statement]:
-    """The deploy role: every grant of DEPLOY_ACTIONS and VERIFY_GRANTS for this environment's
-    names, merged by resources and condition; the reads of a plan; its own state."""
+    """The deploy role (beside read_statements): every grant of DEPLOY_ACTIONS and VERIFY_GRANTS
+    for this environment's names, merged by resources and condition; its own state."""
     merged: dict[tuple[tuple[str, ...], str], list[str]] = {}
     for grants in (*(row.grants for row in DEPLOY_ACTIONS), VERIFY_GRANTS):
-        for grant in grants:
+        for grant in (g for g in grants if applies(g, scope)):
             resources = tuple(_expand(r, scope, aws) for r in grant.resources)
             actions = merged.setdefault((resources, grant.condition), [])
             actions.extend(a for a in grant.actions if a not in actions)
-    statements = [_read_statement()]
+    statements = []
     for index, ((resources, condition), actions) in enumerate(merged.items(), 1):
         statements.append(
             allow(
@@ -603,6 +753,21 @@ def deploy_statements(scope: CiScope, aws: AwsContext) -> list[Statement]:
             )
         )
     return [*statements, *_state_statements(scope, aws, write=True)]
+
+
+API_SERVICES = ("apigateway", "wafv2", "acm", "route53", "execute-api")
+"""The services whose deploy grants go to the deploy role's managed policy: IAM counts all of a
+role's inline policies against one 10,240-character quota, too few for every grant."""
+
+
+def split_by_service(statements: Sequence[Statement]) -> tuple[list[Statement], list[Statement]]:
+    """(the statements of other services, those whose every action is of API_SERVICES)."""
+    own: list[Statement] = []
+    api: list[Statement] = []
+    for statement in statements:
+        services = {str(action).split(":", 1)[0] for action in statement["Action"]}
+        (api if services <= set(API_SERVICES) else own).append(statement)
+    return own, api
 
 
 def boundary_statements(scope: CiScope, aws: AwsContext) -> list[Statement]:

@@ -23,8 +23,16 @@ from constructs_lib.ci_policies import (
     deploy_subjects,
     github_trust_policy_statement,
     plan_statements,
+    read_statements,
+    split_by_service,
 )
-from constructs_lib.framework import IamOpenidConnectProvider, IamPolicy, IamRole, IamRolePolicy
+from constructs_lib.framework import (
+    IamOpenidConnectProvider,
+    IamPolicy,
+    IamRole,
+    IamRolePolicy,
+    IamRolePolicyAttachment,
+)
 from constructs_lib.iam_policy import Statement, policy_document
 
 
@@ -46,6 +54,8 @@ class CiRolesProps:
     """``owner/repo``: the only repository whose workflows may assume the roles."""
     existing_provider_arn: str
     """The account's OIDC provider for GitHub, if it has one (an account holds one per URL)."""
+    read_policy_name: str
+    """The managed policy of what every CI role reads."""
     environments: Sequence[CiEnvironment]
     aws: AwsContext
 
@@ -71,6 +81,14 @@ class CiRoles(Construct):
                 self, "github", url=GITHUB_OIDC_URL, client_id_list=[GITHUB_OIDC_AUDIENCE]
             )
             self.provider_arn = provider.arn
+        self.read_policy = IamPolicy(
+            self,
+            "read_policy",
+            name=props.read_policy_name,
+            description="What every data-api CI role reads: describe, get and list, never data",
+            policy=policy_document(read_statements()),
+        )
+        accept_findings(self.read_policy, because={"parliament:RESOURCE_STAR": READ_UNSCOPED})
         self.roles: dict[str, EnvironmentRoles] = {}
         for environment in props.environments:
             self.roles[environment.scope.environment] = self._environment(props, environment)
@@ -91,16 +109,29 @@ class CiRoles(Construct):
             f"GitHub Actions plans {name}: read-only, and the state locks",
             PLAN_SUBJECTS,
             plan_statements(environment.scope, props.aws),
-            {"parliament:RESOURCE_STAR": READ_UNSCOPED},
+            {},
         )
+        inline, api = split_by_service(deploy_statements(environment.scope, props.aws))
         deploy_role = self._role(
             props,
             f"{name}_deploy",
             environment.deploy_role_name,
             f"GitHub Actions deploys {name} (jobs of the GitHub environment {name} only)",
             deploy_subjects(name),
-            deploy_statements(environment.scope, props.aws),
+            inline,
             DEPLOY_POLICY_FINDINGS,
+        )
+        api_policy = IamPolicy(
+            self,
+            f"{name}_deploy_api",
+            name=f"{environment.deploy_role_name}-api",
+            description=f"GitHub Actions deploys {name}: the API, its domain and its firewall",
+            policy=policy_document(api),
+        )
+        permissions = "parliament:PERMISSIONS_MANAGEMENT_ACTIONS"
+        accept_findings(api_policy, because={permissions: DEPLOY_POLICY_FINDINGS[permissions]})
+        IamRolePolicyAttachment(
+            self, f"{name}_deploy_api_attachment", role=deploy_role.name, policy_arn=api_policy.arn
         )
         return EnvironmentRoles(plan_role, deploy_role, boundary)
 
@@ -126,6 +157,7 @@ class CiRoles(Construct):
             max_session_duration=3600,
         )
         accept_findings(role, "parliament:MALFORMED", because=TRUST_POLICY_FINDINGS)
+        IamRolePolicyAttachment(self, f"{construct_id}_read", role=role.name, policy_arn=self.read_policy.arn)
         policy = IamRolePolicy(
             self,
             f"{construct_id}_policy",
@@ -133,5 +165,6 @@ class CiRoles(Construct):
             role=role.id,
             policy=policy_document(statements),
         )
-        accept_findings(policy, because=findings)
+        if findings:
+            accept_findings(policy, because=findings)
         return role

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from constructs_lib.accepted_findings import accept_findings
-from constructs_lib.firewall_rules import COUNT_MODE, web_acl_rules
+from constructs_lib.firewall_rules import web_acl_rules
 from constructs_lib.framework import (
     CloudwatchLogGroup,
     Wafv2WebAcl,
@@ -74,7 +74,7 @@ class Firewall(Construct):
             ),
         )
         if props.mode == "count":
-            accept_findings(self.web_acl, because={"CKV_AWS_192": COUNT_MODE})
+            accept_findings(self.web_acl, "CKV_AWS_192")
         self.association = Wafv2WebAclAssociation(
             self, "association", resource_arn=props.stage_arn, web_acl_arn=self.web_acl.arn
         )

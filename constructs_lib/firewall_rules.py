@@ -47,18 +47,6 @@ FREE_CAPACITY_UNITS = 1500
 """WCUs a web ACL may use at its base price (more costs extra): https://aws.amazon.com/waf/pricing/"""
 
 
-# Why the scanners' two WAF findings are accepted where they are (docs/security.md):
-ANONYMOUS_IP_LIST_LEFT_OUT = (
-    "the web ACL has the Log4j rules (AWSManagedRulesKnownBadInputsRuleSet); this check also wants "
-    "AWSManagedRulesAnonymousIpList, whose HostingProviderIPList rule blocks requests from cloud "
-    "hosting providers, where this API's machine clients run"
-)
-COUNT_MODE = (
-    "waf = count: every rule counts, none blocks, while the team reads what the rules would block; "
-    "waf = block turns the Log4j rules on"
-)
-
-
 def _visibility(metric: str) -> dict[str, Any]:
     return {"cloudwatch_metrics_enabled": True, "metric_name": metric, "sampled_requests_enabled": True}
 

@@ -85,6 +85,11 @@ def ci_role(name_prefix: str, environment: str, purpose: str) -> str:
     return f"{name_prefix}-ci-{environment}-{purpose}"
 
 
+def ci_read_policy(name_prefix: str) -> str:
+    """What every CI role reads, one managed policy for all environments."""
+    return f"{name_prefix}-ci-read"
+
+
 def permissions_boundary(name_prefix: str, environment: str) -> str:
     """The managed policy every role a deploy creates must carry as its permissions boundary."""
     return resource(name_prefix, environment, "boundary")

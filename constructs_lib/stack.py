@@ -420,6 +420,7 @@ class CiStack(_BaseStack):
             CiRolesProps(
                 repository=first.github_repository,
                 existing_provider_arn=first.github_oidc_provider_arn,
+                read_policy_name=naming.ci_read_policy(first.name_prefix),
                 environments=environments,
                 aws=self.aws,
             ),
@@ -451,6 +452,8 @@ class CiStack(_BaseStack):
                 state_bucket=s.state_bucket,
                 own_state_key=state_key(s.stack_name),
                 shared_state_keys=(state_key(s.account_stack_name),),
+                domain_name=s.domain_name,
+                hosted_zone_id=s.hosted_zone_id,
             ),
             plan_role_name=naming.ci_role(s.name_prefix, s.environment, "plan"),
             deploy_role_name=naming.ci_role(s.name_prefix, s.environment, "deploy"),

@@ -116,12 +116,22 @@ CI_SETTINGS: dict[str, Any] = {
     "github_repository": "example-org/data-api",
 }
 """What a team that deploys from GitHub Actions sets: its state in S3, and its repository."""
+EDGE_SETTINGS: dict[str, Any] = {"domain_name": "api.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ"}
+"""A custom domain in its Route 53 zone."""
 AUTH_MODES = [
-    Settings(environment="dev", api_auth="api_key", api_key_daily_quota=5000, **CI_SETTINGS),
-    Settings(environment="staging", api_auth="iam", billing_mode="on_demand", **CI_SETTINGS),
+    Settings(environment="dev", api_auth="api_key", api_key_daily_quota=5000, waf="count", **CI_SETTINGS),
+    Settings(
+        environment="staging",
+        api_auth="iam",
+        billing_mode="on_demand",
+        waf="block",
+        **EDGE_SETTINGS,
+        **CI_SETTINGS,
+    ),
 ]
-"""The auth modes the defaults do not cover, and on-demand billing, deployed from CI (so the app
-has a CI stack too): all scanned with the rest."""
+"""Everything the defaults leave off, all scanned with the rest: the other auth modes, on-demand
+billing, the firewall (dev counts, staging blocks), a custom domain (staging), and deploying from
+CI (so the app has a CI stack too)."""
 
 SESSION_APPS: dict[str, list[Settings]] = {
     "default": [Settings(environment=e) for e in ENVIRONMENTS],
@@ -256,7 +266,8 @@ def adopted_welcome() -> Variant:
 
 @pytest.fixture(scope="session")
 def auth_modes() -> dict[str, SynthesizedStack]:
-    """dev with an API key, staging with IAM auth and on-demand tables."""
+    """dev with an API key and the firewall counting; staging with IAM auth, on-demand tables, a
+    custom domain and the firewall blocking."""
     stacks = session_apps().stacks("auth")
     return {"api_key": stacks["data-api-dev"], "iam": stacks["data-api-staging"]}
 

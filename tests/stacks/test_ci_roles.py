@@ -29,11 +29,12 @@ from constructs_lib.ci_policies import (
     TRUST_POLICY_FINDINGS,
     VERIFY_GRANTS,
     CiScope,
+    applies,
     conditions,
     deploy_row,
 )
 from constructs_lib.settings import Settings, SettingsError, load
-from tests.conftest import CI_SETTINGS, REPO_ROOT, SynthesizedStack
+from tests.conftest import CI_SETTINGS, EDGE_SETTINGS, REPO_ROOT, SynthesizedStack
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -47,9 +48,11 @@ REFERENCES = {
 ENVIRONMENTS = ("dev", "staging")
 REPOSITORY = CI_SETTINGS["github_repository"]
 CI_STACK = "data-api-ci-us-east-1"
-# An inline role policy may hold 10,240 characters, white space not counted.
+# A role's inline policies may hold 10,240 characters in all, a managed policy 6,144, white space
+# not counted.
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
 ROLE_POLICY_MAX_CHARACTERS = 10240
+MANAGED_POLICY_MAX_CHARACTERS = 6144
 
 
 def resolved(text: str) -> str:
@@ -67,6 +70,11 @@ def as_list(value: Any) -> list[Any]:
 
 
 def _condition_holds(operator: str, key: str, expected: Any, context: Mapping[str, str]) -> bool:
+    if operator.startswith("ForAllValues:"):
+        # Every value the request carries must match (these tests send one value per key).
+        operator = operator.removeprefix("ForAllValues:")
+        if key not in context:
+            return True  # IAM: no value at all satisfies ForAllValues
     if key not in context:
         return False
     actual = context[key]
@@ -97,7 +105,9 @@ def allows(policy: Mapping[str, Any], action: str, resource: str, context: Mappi
 
 
 def scope_of(environment: str) -> CiScope:
+    """The names of one environment of the CI app: staging has the custom domain."""
     prefix = f"data-api-{environment}"
+    domain = EDGE_SETTINGS if environment == "staging" else {}
     return CiScope(
         environment=environment,
         project="data-api",
@@ -106,6 +116,8 @@ def scope_of(environment: str) -> CiScope:
         state_bucket=CI_SETTINGS["state_bucket"],
         own_state_key=f"data-api/{prefix}.tfstate",
         shared_state_keys=("data-api/data-api-account-us-east-1.tfstate",),
+        domain_name=domain.get("domain_name", ""),
+        hosted_zone_id=domain.get("hosted_zone_id", ""),
     )
 
 
@@ -128,6 +140,8 @@ def example_resource(template: str, scope: CiScope) -> str:
         prefix=scope.resource_prefix,
         environment=scope.environment,
         boundary=scope.boundary_arn,
+        domain=scope.domain_name,
+        zone=scope.hosted_zone_id,
     )
     return arn.replace("*", "example")
 
@@ -142,7 +156,21 @@ def role_block(stack: SynthesizedStack, environment: str, purpose: str) -> dict[
 
 
 def role_policy(stack: SynthesizedStack, environment: str, purpose: str) -> dict[str, Any]:
-    return document(stack.resource("aws_iam_role_policy", f"{environment}_{purpose}_policy"))
+    """What the role may do: its own policy and the shared read policy attached to it."""
+    own = document(stack.resource("aws_iam_role_policy", f"{environment}_{purpose}_policy"))
+    attachment = stack.resource("aws_iam_role_policy_attachment", f"{environment}_{purpose}_read")
+    read_policy = stack.resource("aws_iam_policy", "read_policy")
+    assert attachment["policy_arn"] == f"${{{stack.ref('aws_iam_policy', 'read_policy')}.arn}}"
+    assert attachment["role"] == f"${{{stack.ref('aws_iam_role', f'{environment}_{purpose}')}.name}}"
+    statements = [*own["Statement"], *document(read_policy)["Statement"]]
+    if purpose == "deploy":
+        api = stack.resource("aws_iam_policy", f"{environment}_deploy_api")
+        attached = stack.resource("aws_iam_role_policy_attachment", f"{environment}_deploy_api_attachment")
+        assert (
+            attached["policy_arn"] == f"${{{stack.ref('aws_iam_policy', f'{environment}_deploy_api')}.arn}}"
+        )
+        statements += document(api)["Statement"]
+    return {**own, "Statement": statements}
 
 
 def every_grant() -> Iterable[tuple[str, Any, str]]:
@@ -274,6 +302,8 @@ def grants_allowed(
     allowed: list[str] = []
     refused: list[str] = []
     for resource_type, grant, action in every_grant():
+        if not applies(grant, scope):
+            continue
         if skip_unheld and (grant.unscoped or grant.shared or action in READ_ACTIONS):
             continue
         for template in grant.resources:
@@ -331,6 +361,9 @@ def test_no_wildcard_action_no_user_or_access_key_action_and_the_policy_fits_iam
         assert not [a for a in actions if re.match(r"iam:\w*(User|AccessKey|LoginProfile|Group)", a)]
         compact = json.dumps(policy, separators=(",", ":"))
         assert len(compact) <= ROLE_POLICY_MAX_CHARACTERS, (environment, len(compact))
+    for managed in ("read_policy", *(f"{e}_deploy_api" for e in ENVIRONMENTS)):
+        text = json.dumps(document(ci_stack.resource("aws_iam_policy", managed)), separators=(",", ":"))
+        assert len(text) <= MANAGED_POLICY_MAX_CHARACTERS, (managed, len(text))
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
@@ -374,6 +407,9 @@ def test_the_plan_role_reads_no_data_and_writes_nothing(ci_stack) -> None:
     actions = {a for s in plan["Statement"] for a in as_list(s["Action"])}
     writes = {a for a in actions if not re.match(r"[\w-]+:(Describe|Get|List)", a) and a != "apigateway:GET"}
     assert writes == {"s3:PutObject", "s3:DeleteObject"}  # the lock file, as the previous test shows
+    read_policy = document(ci_stack.resource("aws_iam_policy", "read_policy"))
+    [read] = read_policy["Statement"]
+    assert all(re.match(r"[\w-]+:(Describe|Get|List)", a) or a == "apigateway:GET" for a in read["Action"])
 
 
 # --- the permissions boundary --------------------------------------------------------------------

@@ -26,11 +26,13 @@ INHERITS_CREATE_BEFORE_DESTROY = {
     "aws_api_gateway_integration_response",
     "aws_api_gateway_gateway_response",
     "aws_api_gateway_deployment",
+    "aws_acm_certificate",
     "data.aws_caller_identity",
     "data.aws_partition",
 }
 """Every kind of block in the closure: the REST API's own parts (API Gateway requires no name
-of them to be unique) and the data sources, which are read, never replaced."""
+of them to be unique), the custom domain's certificate (ACM holds any number for one name) and
+the data sources, which are read, never replaced."""
 
 
 def blocks(stack: SynthesizedStack) -> dict[str, dict[str, Any]]:

@@ -88,26 +88,36 @@ def runbook_sections() -> set[str]:
     return set(re.findall(r"^## ([a-z0-9-]+)$", RUNBOOK, re.M))
 
 
-def test_every_alarm_links_a_runbook_section_that_exists(dev: SynthesizedStack) -> None:
-    alarms = dev.resources("aws_cloudwatch_metric_alarm").values()
+def test_every_alarm_links_a_runbook_section_that_exists(dev: SynthesizedStack, auth_modes) -> None:
+    """The default dev, and a stack with the firewall (its alarm too)."""
     linked = set()
-    for alarm in alarms:
-        match = re.search(r"Runbook: docs/runbook\.md#([a-z0-9-]+)$", alarm["alarm_description"])
-        assert match, alarm["alarm_description"]
-        assert alarm["alarm_name"] == f"data-api-dev-{match.group(1)}"
-        linked.add(match.group(1))
+    for stack in (dev, auth_modes["iam"]):
+        for alarm in stack.resources("aws_cloudwatch_metric_alarm").values():
+            match = re.search(r"Runbook: docs/runbook\.md#([a-z0-9-]+)$", alarm["alarm_description"])
+            assert match, alarm["alarm_description"]
+            assert alarm["alarm_name"] == f"{stack.name}-{match.group(1)}"
+            linked.add(match.group(1))
     assert linked == runbook_sections()  # a section for each alarm, and no orphan section
 
 
-def test_saved_queries_target_this_stacks_log_groups(dev: SynthesizedStack) -> None:
-    queries = {q["name"]: q for q in dev.resources("aws_cloudwatch_query_definition").values()}
-    assert set(queries) == {f"data-api-dev/{q.name}" for q in SAVED_QUERIES}
+@pytest.mark.parametrize("firewall", [False, True])
+def test_saved_queries_target_this_stacks_log_groups(
+    dev: SynthesizedStack, auth_modes, firewall: bool
+) -> None:
+    """Without a firewall no query of its log; with one, that query too."""
+    stack = auth_modes["iam"] if firewall else dev
+    queries = {q["name"]: q for q in stack.resources("aws_cloudwatch_query_definition").values()}
     groups = {
-        "function": f"${{{dev.ref('aws_cloudwatch_log_group', 'ingest/log_group')}.name}}",
-        "access": f"${{{dev.ref('aws_cloudwatch_log_group', 'rest_api/access_log_group')}.name}}",
+        "function": f"${{{stack.ref('aws_cloudwatch_log_group', 'ingest/log_group')}.name}}",
+        "access": f"${{{stack.ref('aws_cloudwatch_log_group', 'rest_api/access_log_group')}.name}}",
     }
-    for saved in SAVED_QUERIES:
-        query = queries[f"data-api-dev/{saved.name}"]
+    if firewall:
+        groups["waf"] = f"${{{stack.ref('aws_cloudwatch_log_group', 'firewall/log_group')}.name}}"
+    expected = [saved for saved in SAVED_QUERIES if saved.log_group in groups]
+    assert set(queries) == {f"{stack.name}/{q.name}" for q in expected}
+    assert ("waf" in groups) == any(q.log_group == "waf" for q in expected)
+    for saved in expected:
+        query = queries[f"{stack.name}/{saved.name}"]
         assert query["log_group_names"] == [groups[saved.log_group]]
         assert query["query_string"] == saved.query
 

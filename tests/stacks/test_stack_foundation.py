@@ -179,7 +179,15 @@ def test_every_output_is_in_the_one_list_and_named_resource_attribute(dev, auth_
 
     # cdktf writes outputs sorted by name.
     assert set(dev.config["output"]) == {o.name for o in outputs_for(api_key=False)}
-    assert set(auth_modes["api_key"].config["output"]) == {o.name for o in ENVIRONMENT_OUTPUTS}
+    assert set(auth_modes["api_key"].config["output"]) == {
+        o.name for o in outputs_for(api_key=True, waf=True)
+    }
+    assert set(auth_modes["iam"].config["output"]) == {
+        o.name for o in outputs_for(api_key=False, domain=True, waf=True)
+    }
+    assert {o.name for o in outputs_for(api_key=True, domain=True, waf=True)} == {
+        o.name for o in ENVIRONMENT_OUTPUTS
+    }
     for output in ENVIRONMENT_OUTPUTS:
         assert re.fullmatch(r"[a-z]+(_[a-z]+)*_(url|id|name|arn|value)", output.name), output.name
     assert not set(RENAMED) & {o.name for o in ENVIRONMENT_OUTPUTS}
