@@ -7,6 +7,7 @@ from statistics import fmean
 from capacity import prices
 from constructs_lib.alarms import alarm_specs
 from constructs_lib.capacity_model import Simulation, WritePath
+from constructs_lib.firewall_rules import rule_count
 from constructs_lib.settings import Settings
 
 MONTH_SECONDS = 30 * 86400
@@ -70,6 +71,14 @@ def monthly_cost(settings: Settings, path: WritePath, simulation: Simulation) ->
         "kms": prices.KMS_KEY_PER_MONTH,  # its requests are few: DynamoDB and Logs cache data keys
         "xray": (
             traced * MONTH_SECONDS / 1e6 * prices.XRAY_PER_MILLION_TRACES if settings.tracing_enabled else 0.0
+        ),
+        # The firewall inspects every request that reaches the stage, admitted by it or not.
+        "waf": (
+            prices.WAF_WEB_ACL_PER_MONTH
+            + rule_count() * prices.WAF_RULE_PER_MONTH
+            + monthly_requests / 1e6 * prices.WAF_PER_MILLION_REQUESTS
+            if settings.waf != "off"
+            else 0.0
         ),
     }
     rounded = {name: round(value, 2) for name, value in cost.items()}

@@ -32,6 +32,13 @@ KMS_KEY_PER_MONTH = 1.00
 # https://aws.amazon.com/xray/pricing/
 XRAY_PER_MILLION_TRACES = 5.00
 
+# https://aws.amazon.com/waf/pricing/ (a web ACL, each rule or managed rule group, requests at up
+# to 1,500 WCUs and the default body inspection size; the baseline managed rule groups carry no
+# subscription fee)
+WAF_WEB_ACL_PER_MONTH = 5.00
+WAF_RULE_PER_MONTH = 1.00
+WAF_PER_MILLION_REQUESTS = 0.60
+
 SOURCES: tuple[str, ...] = (
     "https://aws.amazon.com/api-gateway/pricing/",
     "https://aws.amazon.com/lambda/pricing/",
@@ -39,4 +46,5 @@ SOURCES: tuple[str, ...] = (
     "https://aws.amazon.com/cloudwatch/pricing/",
     "https://aws.amazon.com/kms/pricing/",
     "https://aws.amazon.com/xray/pricing/",
+    "https://aws.amazon.com/waf/pricing/",
 )

@@ -16,6 +16,7 @@ from constructs_lib.capacity_model import (
     floor_that_avoids_throttling,
     simulate,
 )
+from constructs_lib.firewall_rules import FREE_CAPACITY_UNITS, capacity_units, rule_count
 from constructs_lib.settings import Settings
 
 DEFAULT = Settings(environment="dev")
@@ -114,8 +115,9 @@ def test_monthly_cost_has_every_component_and_follows_the_mode() -> None:
     cost = monthly_cost(DEFAULT, replace(provisioned, floor=300), steady)
     assert set(cost) == {
         "api_gateway", "lambda", "dynamodb_capacity", "dynamodb_storage", "dynamodb_pitr", "logs_ingestion",
-        "logs_storage", "alarms", "dashboard", "kms", "xray", "total",
+        "logs_storage", "alarms", "dashboard", "kms", "xray", "waf", "total",
     }  # fmt: skip
+    assert cost["waf"] == 0  # waf = off by default
     # 100 requests/s for 30 days is 259.2 million requests at $3.50 a million.
     assert cost["api_gateway"] == pytest.approx(907.2)
     # Two tables of 300 WCU and 5 RCU for 720 hours.
@@ -126,3 +128,15 @@ def test_monthly_cost_has_every_component_and_follows_the_mode() -> None:
     assert demand_cost["dynamodb_capacity"] == pytest.approx(259.2 * 4 * 0.625, abs=0.01)
     assert demand_cost["alarms"] < cost["alarms"]  # no autoscaling alarms on demand
     assert cost["total"] == pytest.approx(sum(v for k, v in cost.items() if k != "total"), abs=0.05)
+
+
+def test_the_firewall_costs_its_web_acl_its_rules_and_its_requests() -> None:
+    """waf = count or block: $5 for the web ACL, $1 for each of its 4 rules, $0.60 a million requests."""
+    path = replace(WritePath.of(DEFAULT), floor=300)
+    steady = simulate(path, [100.0] * 600)
+    for mode in ("count", "block"):
+        cost = monthly_cost(replace(DEFAULT, waf=mode), path, steady)
+        # 259.2 million requests a month.
+        assert cost["waf"] == pytest.approx(5 + 4 * 1 + 259.2 * 0.60, abs=0.01)
+    assert rule_count() == 4
+    assert capacity_units() <= FREE_CAPACITY_UNITS  # requests at the base price
