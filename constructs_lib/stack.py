@@ -319,7 +319,7 @@ class DataApiStack(_BaseStack):
                 function_log_group=function.log_group.name,
                 access_log_group=api.access_log_group.name,
                 alarm_arns=[alarm.arn for alarm in alarms.alarms],
-                web_acl_name=firewall.web_acl.name if firewall else "",
+                web_acl_name=firewall.acl_name if firewall else "",
                 waf_log_group=firewall.log_group.name if firewall else "",
             ),
         )

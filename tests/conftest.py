@@ -78,6 +78,8 @@ def synthesize(outdir: Path, all_settings: list[Settings]) -> dict[str, Synthesi
     return read_stacks(outdir)
 
 
+EDGE_SETTINGS: dict[str, Any] = {"domain_name": "api.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ"}
+"""A custom domain in its Route 53 zone."""
 VARIANTS: dict[str, Settings] = {
     "eu_region": Settings(environment="staging", region="eu-west-1"),
     "s3_state": Settings(
@@ -93,6 +95,7 @@ VARIANTS: dict[str, Settings] = {
     "one_origin": Settings(environment="staging", cors_allowed_origin="https://app.example.com"),
     "operations": Settings(environment="staging", log_retention_days=30, alert_email="ops@example.com"),
     "adopted_welcome": Settings(environment="staging", adopt_welcome_log_group=True),
+    "kept_endpoint": Settings(environment="staging", keep_default_endpoint=True, **EDGE_SETTINGS),
 }
 """The settings tests want to see away from their defaults, one concern per variant, each
 synthesized on its own (a fixture of the same name)."""
@@ -116,8 +119,6 @@ CI_SETTINGS: dict[str, Any] = {
     "github_repository": "example-org/data-api",
 }
 """What a team that deploys from GitHub Actions sets: its state in S3, and its repository."""
-EDGE_SETTINGS: dict[str, Any] = {"domain_name": "api.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ"}
-"""A custom domain in its Route 53 zone."""
 AUTH_MODES = [
     Settings(environment="dev", api_auth="api_key", api_key_daily_quota=5000, waf="count", **CI_SETTINGS),
     Settings(
@@ -262,6 +263,12 @@ def operations() -> Variant:
 def adopted_welcome() -> Variant:
     """staging whose account stack adopts API Gateway's welcome log group."""
     return variant("adopted_welcome")
+
+
+@pytest.fixture(scope="session")
+def kept_endpoint() -> Variant:
+    """staging on a custom domain that keeps its execute-api endpoint on."""
+    return variant("kept_endpoint")
 
 
 @pytest.fixture(scope="session")
