@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
+from constructs_lib.contract import DOMAIN_ALIAS_RECORD_TYPES, DOMAIN_SECURITY_POLICY
 from constructs_lib.framework import (
     AcmCertificate,
     AcmCertificateValidation,
@@ -19,13 +20,6 @@ from constructs_lib.framework import (
     TerraformResourceLifecycle,
 )
 
-# The strictest policy this provider can set on a regional REST custom domain. API Gateway's
-# enhanced policies (SecurityPolicy_TLS13_1_3_2025_09 and the rest) must come with an endpoint
-# access mode, which aws_api_gateway_domain_name in provider 6.25 has no argument for; of the
-# legacy policies, TLS_1_2 refuses TLS 1.0 and 1.1.
-# https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-custom-domain-tls-version.html
-SECURITY_POLICY = "TLS_1_2"
-ALIAS_RECORD_TYPES = ("A", "AAAA")
 VALIDATION_RECORD_TTL_SECONDS = 300
 
 
@@ -78,7 +72,7 @@ class CustomDomain(Construct):
             domain_name=props.domain_name,
             regional_certificate_arn=self.validation.certificate_arn,
             endpoint_configuration=ApiGatewayDomainNameEndpointConfiguration(types=["REGIONAL"]),
-            security_policy=SECURITY_POLICY,
+            security_policy=DOMAIN_SECURITY_POLICY,
         )
         self.mapping = ApiGatewayBasePathMapping(
             self,
@@ -100,5 +94,5 @@ class CustomDomain(Construct):
                     evaluate_target_health=False,
                 ),
             )
-            for record_type in ALIAS_RECORD_TYPES
+            for record_type in DOMAIN_ALIAS_RECORD_TYPES
         ]

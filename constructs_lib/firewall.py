@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from constructs_lib.accepted_findings import accept_findings
-from constructs_lib.firewall_rules import web_acl_rules
+from constructs_lib.firewall_rules import LOG_GROUP_PREFIX, REDACTED_HEADERS, web_acl_rules
 from constructs_lib.framework import (
     CloudwatchLogGroup,
     Wafv2WebAcl,
@@ -22,13 +22,6 @@ from constructs_lib.framework import (
     Wafv2WebAclRule,
     Wafv2WebAclVisibilityConfig,
 )
-
-# WAF sends logs only to a CloudWatch Logs group whose name starts with this.
-# https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html
-LOG_GROUP_PREFIX = "aws-waf-logs-"
-# The credentials a request may carry: never written to the firewall's log. (WAF logs header
-# names in lower case.)
-REDACTED_HEADERS = ("authorization", "x-api-key")
 
 
 @dataclass(frozen=True)

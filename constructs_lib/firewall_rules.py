@@ -17,6 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 BODY_SIZE_RULE = "SizeRestrictions_BODY"
+# WAF sends logs only to a CloudWatch Logs group whose name starts with this.
+# https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html
+LOG_GROUP_PREFIX = "aws-waf-logs-"
+# The credentials a request may carry: never written to the firewall's log (WAF logs header names
+# in lower case).
+REDACTED_HEADERS: tuple[str, ...] = ("authorization", "x-api-key")
 RATE_RULE = "rate-per-source-ip"
 RATE_WINDOW_SECONDS = 300
 """A rate-based rule's default evaluation window: requests per source IP in the last 5 minutes.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,10 +18,13 @@ from urllib.parse import urlsplit
 from botocore.exceptions import BotoCoreError, ClientError
 
 from client.http import Reply, request
+from constructs_lib import naming
 from constructs_lib.alarms import MetricAlarmSpec, alarm_specs
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.contract import (
     ACCESS_LOG_FORMAT,
+    DOMAIN_ALIAS_RECORD_TYPES,
+    DOMAIN_SECURITY_POLICY,
     FUNCTION_POLICY_NAME,
     FUNCTION_RULES,
     GATEWAY_RESPONSE_TYPES,
@@ -36,6 +39,7 @@ from constructs_lib.contract import (
     STAGE_METRICS_ENABLED,
     execution_log_group_name,
 )
+from constructs_lib.firewall_rules import REDACTED_HEADERS, web_acl_rules
 from constructs_lib.outputs import ACCESS_LOG_GROUP_NAME, FUNCTION_LOG_GROUP_NAME
 from constructs_lib.policies import data_key_statements, function_statements, service_trust_policy
 from constructs_lib.settings import Settings
@@ -72,10 +76,16 @@ class Deployment:
 
     @property
     def log_group_names(self) -> list[str]:
+        firewall = self.settings.waf != "off"
         return [
             self.output(FUNCTION_LOG_GROUP_NAME),
             self.output(ACCESS_LOG_GROUP_NAME),
             execution_log_group_name(self.output("api_id"), self.output("stage_name")),
+            *(
+                [naming.waf_log_group(self.settings.name_prefix, self.settings.environment)]
+                if firewall
+                else []
+            ),
         ]
 
 
@@ -428,6 +438,142 @@ def api_checks(d: Deployment) -> Iterator[Check]:
     )
 
 
+# --- the edge: custom domain and firewall -------------------------------------------------
+
+
+def judge_alias_records(
+    records: Sequence[Mapping[str, Any]], name: str, target_name: str, target_zone: str
+) -> Check:
+    """A and AAAA alias records of ``name`` pointing at the custom domain's regional endpoint
+    (Route 53 answers names with a final dot, and may lower-case them)."""
+
+    def plain(value: str) -> str:
+        return value.rstrip(".").lower()
+
+    found = {
+        record.get("Type"): (
+            plain(record.get("AliasTarget", {}).get("DNSName", "")),
+            record.get("AliasTarget", {}).get("HostedZoneId"),
+        )
+        for record in records
+        if plain(record.get("Name", "")) == plain(name)
+    }
+    expected = {kind: (plain(target_name), target_zone) for kind in DOMAIN_ALIAS_RECORD_TYPES}
+    actual = {kind: found.get(kind) for kind in DOMAIN_ALIAS_RECORD_TYPES}
+    return compare(f"domain: {'/'.join(DOMAIN_ALIAS_RECORD_TYPES)} alias records", expected, actual)
+
+
+def domain_checks(d: Deployment) -> Iterator[Check]:
+    s = d.settings
+    gateway = d.client("apigateway")
+    api_id, stage_name = d.output("api_id"), d.output("stage_name")
+    api = gateway.get_rest_api(restApiId=api_id)
+    disabled = bool(s.domain_name) and not s.keep_default_endpoint
+    yield compare(
+        "domain: default execute-api endpoint disabled", disabled, api.get("disableExecuteApiEndpoint", False)
+    )
+    if not s.domain_name:
+        return
+    domain = gateway.get_domain_name(domainName=s.domain_name)
+    yield compare(
+        "domain: regional, TLS policy",
+        {"types": ["REGIONAL"], "securityPolicy": DOMAIN_SECURITY_POLICY},
+        {
+            "types": domain.get("endpointConfiguration", {}).get("types"),
+            "securityPolicy": domain.get("securityPolicy"),
+        },
+    )
+    certificate = d.client("acm").describe_certificate(
+        CertificateArn=domain.get("regionalCertificateArn", "")
+    )
+    yield compare(
+        "domain: certificate issued for the name",
+        {"Status": "ISSUED", "DomainName": s.domain_name},
+        {k: certificate["Certificate"].get(k) for k in ("Status", "DomainName")},
+    )
+    mappings = gateway.get_base_path_mappings(domainName=s.domain_name).get("items", [])
+    yield compare(
+        "domain: mapped to the stage",
+        [{"basePath": "(none)", "restApiId": api_id, "stage": stage_name}],
+        [{k: m.get(k) for k in ("basePath", "restApiId", "stage")} for m in mappings],
+    )
+    records = d.client("route53").list_resource_record_sets(
+        HostedZoneId=s.hosted_zone_id, StartRecordName=s.domain_name, MaxItems="10"
+    )["ResourceRecordSets"]
+    yield judge_alias_records(
+        records, s.domain_name, domain.get("regionalDomainName", ""), domain.get("regionalHostedZoneId", "")
+    )
+
+
+def rules_from_api(rules: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """A web ACL's rules as WAF answers them, in the shape ``rules_from_spec`` gives."""
+
+    def action(rule: Mapping[str, Any]) -> str:
+        chosen = rule.get("OverrideAction") or rule.get("Action") or {}
+        return next(iter(chosen), "").lower()
+
+    shaped = {}
+    for rule in rules:
+        statement = rule.get("Statement", {})
+        managed = statement.get("ManagedRuleGroupStatement")
+        rate = statement.get("RateBasedStatement")
+        shaped[rule["Name"]] = {
+            "priority": rule.get("Priority"),
+            "action": action(rule),
+            "managed": [managed.get("VendorName"), managed.get("Name")] if managed else None,
+            "counted": sorted(o["Name"] for o in (managed or {}).get("RuleActionOverrides", [])),
+            "rate": [rate.get("Limit"), rate.get("AggregateKeyType"), rate.get("EvaluationWindowSec")]
+            if rate
+            else None,
+        }
+    return shaped
+
+
+def rules_from_spec(rules: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The rules firewall_rules.py synthesizes, in the shape ``rules_from_api`` gives."""
+    shaped = {}
+    for rule in rules:
+        statement = rule["statement"]
+        managed = statement.get("managed_rule_group_statement")
+        rate = statement.get("rate_based_statement")
+        shaped[rule["name"]] = {
+            "priority": rule["priority"],
+            "action": next(iter(rule.get("override_action") or rule.get("action") or {}), ""),
+            "managed": [managed["vendor_name"], managed["name"]] if managed else None,
+            "counted": sorted(o["name"] for o in (managed or {}).get("rule_action_override", [])),
+            "rate": [rate["limit"], rate["aggregate_key_type"], rate["evaluation_window_sec"]]
+            if rate
+            else None,
+        }
+    return shaped
+
+
+def firewall_checks(d: Deployment) -> Iterator[Check]:
+    s = d.settings
+    waf = d.client("wafv2")
+    stage_arn = (
+        f"arn:{d.aws.partition}:apigateway:{d.aws.region}::/restapis/{d.output('api_id')}"
+        f"/stages/{d.output('stage_name')}"
+    )
+    acl = waf.get_web_acl_for_resource(ResourceArn=stage_arn).get("WebACL")
+    name = naming.web_acl(s.name_prefix, s.environment)
+    yield compare("firewall: web ACL on the stage", name if s.waf != "off" else None, acl and acl.get("Name"))
+    if s.waf == "off" or not acl:
+        return
+    expected = rules_from_spec(web_acl_rules(name, s.waf, s.waf_rate_limit))
+    yield compare(f"firewall: rules ({s.waf})", expected, rules_from_api(acl.get("Rules", [])))
+    logging = waf.get_logging_configuration(ResourceArn=acl["ARN"])["LoggingConfiguration"]
+    group = d.aws.log_group_arn(naming.waf_log_group(s.name_prefix, s.environment))
+    yield compare(
+        "firewall: log (its group, credentials redacted)",
+        {"destinations": [group], "redacted": list(REDACTED_HEADERS)},
+        {
+            "destinations": [arn.removesuffix(":*") for arn in logging.get("LogDestinationConfigs", [])],
+            "redacted": [f.get("SingleHeader", {}).get("Name") for f in logging.get("RedactedFields", [])],
+        },
+    )
+
+
 # --- alarms and topic ---------------------------------------------------------------------
 
 
@@ -623,6 +769,8 @@ GROUPS: dict[str, Callable[[Deployment], Iterator[Check]]] = {
     "function": function_checks,
     "log groups": log_group_checks,
     "api": api_checks,
+    "domain": domain_checks,
+    "firewall": firewall_checks,
     "alarms": alarm_checks,
     "topic": topic_checks,
     "live": live_checks,

@@ -308,10 +308,11 @@ class Settings:
     )
     hosted_zone_id: str = setting(
         "",
-        "The Route 53 public hosted zone that holds domain_name (its id, `Z...`). Both or neither.",
+        "The Route 53 public hosted zone that holds domain_name (its id). Both or neither.",
+        # https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetHostedZone.html (at most 32)
         matching(
-            r"Z[A-Z0-9]{1,31}",
-            "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ",
+            r"[A-Z0-9]{1,32}",
+            "a Route 53 hosted zone id (up to 32 of A-Z and 0-9, such as Z0123456789ABCDEFGHIJ)",
             skip_when_empty=True,
         ),
     )

@@ -16,6 +16,8 @@ from constructs_lib.alarms import alarm_specs
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.contract import (
     ACCESS_LOG_FORMAT,
+    DOMAIN_ALIAS_RECORD_TYPES,
+    DOMAIN_SECURITY_POLICY,
     FUNCTION_POLICY_NAME,
     FUNCTION_RULES,
     HANDLER,
@@ -24,6 +26,7 @@ from constructs_lib.contract import (
     execution_log_group_name,
     table_definition,
 )
+from constructs_lib.firewall_rules import REDACTED_HEADERS, web_acl_rules
 from constructs_lib.iam_policy import policy_document
 from constructs_lib.policies import data_key_statements, function_statements, service_trust_policy
 from constructs_lib.settings import Settings
@@ -41,9 +44,13 @@ def build_environment(settings: Settings, client: Any, api_url_base: str) -> dic
 
     gateway = client("apigateway")
     api_id = gateway.create_rest_api(
-        name=s.resource_name("api"), endpointConfiguration={"types": ["REGIONAL"]}
+        name=s.resource_name("api"),
+        endpointConfiguration={"types": ["REGIONAL"]},
+        disableExecuteApiEndpoint=bool(s.domain_name) and not s.keep_default_endpoint,
     )["id"]
     log_groups = [lambda_log_group, access_log_group, execution_log_group_name(api_id, s.environment)]
+    if s.waf != "off":
+        log_groups.append(naming.waf_log_group(s.name_prefix, s.environment))
 
     kms = client("kms")
     key_policy = policy_document(data_key_statements(aws, log_groups))
@@ -172,6 +179,11 @@ def build_environment(settings: Settings, client: Any, api_url_base: str) -> dic
         ],
     )
 
+    if s.domain_name:
+        build_domain(s, client, api_id)
+    if s.waf != "off":
+        build_firewall(s, client, aws, api_id)
+
     sns = client("sns")
     topic_arn = sns.create_topic(Name=s.resource_name("alerts"), Attributes={"KmsMasterKeyId": key_arn})[
         "TopicArn"
@@ -214,3 +226,81 @@ def build_environment(settings: Settings, client: Any, api_url_base: str) -> dic
         "function_log_group_name": lambda_log_group,
         "access_log_group_name": access_log_group,
     }
+
+
+def build_domain(s: Settings, client: Any, api_id: str) -> None:
+    """The custom domain as constructs_lib/domain.py describes it (the zone already exists)."""
+    certificate = client("acm").request_certificate(DomainName=s.domain_name, ValidationMethod="DNS")
+    gateway = client("apigateway")
+    domain = gateway.create_domain_name(
+        domainName=s.domain_name,
+        regionalCertificateArn=certificate["CertificateArn"],
+        endpointConfiguration={"types": ["REGIONAL"]},
+        securityPolicy=DOMAIN_SECURITY_POLICY,
+    )
+    gateway.create_base_path_mapping(domainName=s.domain_name, restApiId=api_id, stage=s.environment)
+    client("route53").change_resource_record_sets(
+        HostedZoneId=s.hosted_zone_id,
+        ChangeBatch={
+            "Changes": [
+                {
+                    "Action": "UPSERT",
+                    "ResourceRecordSet": {
+                        "Name": s.domain_name,
+                        "Type": kind,
+                        "AliasTarget": {
+                            "HostedZoneId": domain["regionalHostedZoneId"],
+                            "DNSName": domain["regionalDomainName"],
+                            "EvaluateTargetHealth": False,
+                        },
+                    },
+                }
+                for kind in DOMAIN_ALIAS_RECORD_TYPES
+            ]
+        },
+    )
+
+
+IRREGULAR_KEYS = {
+    "rule_action_override": "RuleActionOverrides",
+    "cloudwatch_metrics_enabled": "CloudWatchMetricsEnabled",
+}
+
+
+def waf_api_shape(value: Any) -> Any:
+    """The provider's rule blocks as WAF's API spells them (``managed_rule_group_statement`` is
+    ``ManagedRuleGroupStatement``)."""
+    if isinstance(value, dict):
+        return {
+            IRREGULAR_KEYS.get(k, "".join(part.capitalize() for part in k.split("_"))): waf_api_shape(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [waf_api_shape(v) for v in value]
+    return value
+
+
+def build_firewall(s: Settings, client: Any, aws: AwsContext, api_id: str) -> None:
+    """The web ACL as constructs_lib/firewall.py describes it, on the stage, with its log."""
+    waf = client("wafv2")
+    name = naming.web_acl(s.name_prefix, s.environment)
+    acl = waf.create_web_acl(
+        Name=name,
+        Scope="REGIONAL",
+        DefaultAction={"Allow": {}},
+        Rules=waf_api_shape(web_acl_rules(name, s.waf, s.waf_rate_limit)),
+        VisibilityConfig={
+            "SampledRequestsEnabled": True,
+            "CloudWatchMetricsEnabled": True,
+            "MetricName": name,
+        },
+    )["Summary"]
+    stage_arn = f"arn:{aws.partition}:apigateway:{aws.region}::/restapis/{api_id}/stages/{s.environment}"
+    waf.associate_web_acl(WebACLArn=acl["ARN"], ResourceArn=stage_arn)
+    waf.put_logging_configuration(
+        LoggingConfiguration={
+            "ResourceArn": acl["ARN"],
+            "LogDestinationConfigs": [aws.log_group_arn(naming.waf_log_group(s.name_prefix, s.environment))],
+            "RedactedFields": [{"SingleHeader": {"Name": header}} for header in REDACTED_HEADERS],
+        }
+    )

@@ -21,9 +21,11 @@ from local.process import local_api
 from tests.verify.emulated import build_environment
 from verify import run
 
-SETTINGS_ENV = {"DATA_API_NAME_PREFIX": "verify-env"}
-SETTINGS = Settings(environment="dev", name_prefix="verify-env")
-STACK = SETTINGS.stack_name
+DOMAIN = "api.verify.example"
+SETTINGS_ENV = {"DATA_API_NAME_PREFIX": "verify-env", "DATA_API_WAF": "block", "DATA_API_DOMAIN_NAME": DOMAIN}
+"""dev with the edge on: a custom domain (its zone's id is known once the zone exists) and the
+firewall blocking."""
+STACK = "verify-env-dev"
 
 # A table encrypted with another key is not among the drifts: moto ignores UpdateTable's
 # SSESpecification; test_verify_logic.py shows that check failing on a stubbed answer.
@@ -67,18 +69,32 @@ def emulated(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> It
         "AWS_ENDPOINT_URL": moto_endpoint,
         **SETTINGS_ENV,
     }
+    import moto.settings
+
+    def client(service: str) -> Any:
+        return boto3.client(service, region_name="us-east-1", endpoint_url=moto_endpoint)
+
     with pytest.MonkeyPatch.context() as patch:
         for name, value in env.items():
             patch.setenv(name, value)
         patch.delenv("AWS_PROFILE", raising=False)
         patch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
-        outputs = build_environment(
-            SETTINGS,
-            lambda service: boto3.client(service, region_name="us-east-1", endpoint_url=moto_endpoint),
-            "http://unused",
+        # moto issues a requested certificate after this many seconds (ACM: once DNS validates).
+        patch.setattr(moto.settings, "ACM_VALIDATION_WAIT", 0)
+        zone = client("route53").create_hosted_zone(Name="verify.example", CallerReference="verify")
+        env["DATA_API_HOSTED_ZONE_ID"] = zone["HostedZone"]["Id"].rsplit("/", 1)[-1]
+        settings = Settings(
+            environment="dev",
+            name_prefix="verify-env",
+            waf="block",
+            domain_name=DOMAIN,
+            hosted_zone_id=env["DATA_API_HOSTED_ZONE_ID"],
         )
+        patch.setenv("DATA_API_HOSTED_ZONE_ID", env["DATA_API_HOSTED_ZONE_ID"])
+        outputs = build_environment(settings, client, "http://unused")
         # The local API in front of the very table just built (same prefix, moto's DynamoDB).
-        with local_api(settings_env={**SETTINGS_ENV, "AWS_ENDPOINT_URL_DYNAMODB": moto_endpoint}) as api:
+        local_env = {**SETTINGS_ENV, "DATA_API_HOSTED_ZONE_ID": env["DATA_API_HOSTED_ZONE_ID"]}
+        with local_api(settings_env={**local_env, "AWS_ENDPOINT_URL_DYNAMODB": moto_endpoint}) as api:
             outputs["api_url"] = f"{api.base_url}/data"
             outputs_file = tmp_path_factory.mktemp("verify") / "outputs-dev.json"
             outputs_file.write_text(json.dumps({STACK: outputs}))
@@ -101,7 +117,16 @@ def test_a_conformant_deployment_passes_every_check(
     assert code == (1 if NOT_EMULATED else 0)
     out = capsys.readouterr().out
     assert f"verify {STACK}: {len(names) - len(NOT_EMULATED)} passed, {len(NOT_EMULATED)} failed" in out
-    for name in ("live: POST stores the item", "key: policy", "function: role policy", "api: access log"):
+    for name in (
+        "live: POST stores the item",
+        "key: policy",
+        "function: role policy",
+        "api: access log",
+        "domain: certificate issued for the name",
+        "domain: A/AAAA alias records",
+        "firewall: rules (block)",
+        "firewall: log (its group, credentials redacted)",
+    ):
         assert name in names
 
 
@@ -184,7 +209,55 @@ def _alarm_actions(with_actions: bool) -> Callable[[Emulated], None]:
     return change
 
 
+def _endpoint(disabled: bool) -> Callable[[Emulated], None]:
+    # moto reads any non-empty value as true (bool("false")), so an empty one turns it off there;
+    # API Gateway itself takes "true" or "false".
+    value = "true" if disabled else ""
+    return lambda e: e.client("apigateway").update_rest_api(
+        restApiId=e.outputs["api_id"],
+        patchOperations=[{"op": "replace", "path": "/disableExecuteApiEndpoint", "value": value}],
+    )
+
+
+def _mapping(present: bool) -> Callable[[Emulated], None]:
+    def change(e: Emulated) -> None:
+        gateway = e.client("apigateway")
+        if present:
+            gateway.create_base_path_mapping(domainName=DOMAIN, restApiId=e.outputs["api_id"], stage="dev")
+        else:
+            gateway.delete_base_path_mapping(domainName=DOMAIN, basePath="(none)")
+
+    return change
+
+
+def _rate_limit(limit: int) -> Callable[[Emulated], None]:
+    def change(e: Emulated) -> None:
+        waf = e.client("wafv2")
+        [summary] = [a for a in waf.list_web_acls(Scope="REGIONAL")["WebACLs"] if a["Name"] == f"{STACK}-waf"]
+        acl = waf.get_web_acl(Name=summary["Name"], Scope="REGIONAL", Id=summary["Id"])
+        rules = acl["WebACL"]["Rules"]
+        for rule in rules:
+            if "RateBasedStatement" in rule["Statement"]:
+                rule["Statement"]["RateBasedStatement"]["Limit"] = limit
+        waf.update_web_acl(
+            Name=summary["Name"],
+            Scope="REGIONAL",
+            Id=summary["Id"],
+            DefaultAction={"Allow": {}},
+            Rules=[{k: v for k, v in r.items() if v is not None} for r in rules],
+            VisibilityConfig=acl["WebACL"]["VisibilityConfig"],
+            LockToken=acl["LockToken"],
+        )
+
+    return change
+
+
 DRIFTS = {
+    "default endpoint on": Drift(
+        _endpoint(False), _endpoint(True), lambda e: "domain: default execute-api endpoint disabled"
+    ),
+    "domain unmapped": Drift(_mapping(False), _mapping(True), lambda e: "domain: mapped to the stage"),
+    "rate limit changed": Drift(_rate_limit(100), _rate_limit(6000), lambda e: "firewall: rules (block)"),
     "point-in-time recovery off": Drift(_pitr(False), _pitr(True), lambda e: "table: point-in-time recovery"),
     "wrong retention": Drift(
         _retention(30), _retention(14), lambda e: f"log group {e.outputs['function_log_group_name']}"

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from constructs_lib.aws_context import AwsContext
+from constructs_lib.firewall_rules import web_acl_rules
 from constructs_lib.iam_policy import policy_document
 from constructs_lib.policies import data_key_statements
 from constructs_lib.settings import Settings
@@ -18,9 +19,13 @@ from verify.checks import (
     Check,
     Deployment,
     compare_policy,
+    domain_checks,
     function_checks,
+    judge_alias_records,
     judge_delivery,
     judge_subscriptions,
+    rules_from_api,
+    rules_from_spec,
     table_checks,
 )
 
@@ -282,3 +287,72 @@ def test_make_verify_before_make_deploy_says_to_deploy(tmp_path, monkeypatch, ca
     assert capsys.readouterr().err == (
         "verify: error: .build/outputs-staging.json does not exist: run make deploy ENV=staging first\n"
     )
+
+
+# --- the edge -----------------------------------------------------------------------------
+
+
+def test_alias_records_pass_with_route53s_final_dots_and_fail_without_aaaa() -> None:
+    target = ("d-abc.execute-api.us-east-1.amazonaws.com", "Z1UJRXOUMOOFQ8")
+
+    def record(kind: str) -> dict[str, Any]:
+        return {
+            "Name": "API.example.com.",
+            "Type": kind,
+            "AliasTarget": {"DNSName": f"{target[0]}.", "HostedZoneId": target[1]},
+        }
+
+    both = [record("A"), record("AAAA"), {"Name": "api.example.com.", "Type": "TXT"}]
+    assert judge_alias_records(both, "api.example.com", *target).ok
+    verdict = judge_alias_records([record("A")], "api.example.com", *target)
+    assert not verdict.ok
+    assert '"AAAA": null' in verdict.detail
+
+
+@pytest.mark.parametrize("mode", ["count", "block"])
+def test_waf_rules_as_waf_answers_them_match_what_synth_writes(mode: str) -> None:
+    """The API's spelling (what get_web_acl answers) against the provider's blocks, each mode;
+    and a changed action or limit is told apart."""
+    from tests.verify.emulated import waf_api_shape
+
+    spec = web_acl_rules("acl", mode, 6000)
+    answered = [{"Action": None, "OverrideAction": None, **rule} for rule in waf_api_shape(spec)]
+    assert rules_from_api(answered) == rules_from_spec(spec)
+    other = rules_from_spec(web_acl_rules("acl", "block" if mode == "count" else "count", 6000))
+    assert rules_from_api(answered) != other
+    assert rules_from_spec(web_acl_rules("acl", mode, 100)) != rules_from_spec(spec)
+
+
+class _Gateway:
+    def __init__(self, disabled: bool) -> None:
+        self.disabled = disabled
+
+    def get_rest_api(self, restApiId: str) -> dict[str, Any]:  # noqa: N803 (boto3's names)
+        return {"id": restApiId, "disableExecuteApiEndpoint": self.disabled}
+
+
+@pytest.mark.parametrize(
+    ("settings", "disabled", "ok"),
+    [
+        ({}, False, True),
+        ({}, True, False),
+        (
+            {"domain_name": "api.example.com", "hosted_zone_id": "Z1", "keep_default_endpoint": True},
+            False,
+            True,
+        ),
+    ],
+)
+def test_the_default_endpoint_is_expected_on_without_a_domain_or_when_kept(
+    settings: dict[str, Any], disabled: bool, ok: bool
+) -> None:
+    d = Deployment(
+        stack="data-api-dev",
+        outputs={"api_id": "a1", "stage_name": "dev"},
+        settings=Settings(environment="dev", **settings),
+        aws=AWS,
+        client=lambda service: _Gateway(disabled),
+    )
+    first = next(iter(domain_checks(d)))
+    assert first.name == "domain: default execute-api endpoint disabled"
+    assert first.ok is ok
