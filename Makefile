@@ -77,7 +77,7 @@ help:
 	@echo "make bench            measure synth, test suite, cold start, warm cost, asset size"
 	@echo "make parity           CDKTF and CDK Terrain synthesize the same JSON (installs both; docs/cdk-terrain.md)"
 	@echo "CDK_FRAMEWORK=cdktn   with any target: CDK Terrain instead of CDKTF (its own venv, lock and CLI)"
-	@echo "make docs             regenerate docs/settings.md from constructs_lib/config.py"
+	@echo "make docs             regenerate docs/settings.md, docs/outputs.md and docs/openapi.yaml"
 	@echo "make clean            remove generated files (never the Terraform state or files you wrote)"
 
 $(UV):
@@ -163,9 +163,11 @@ test: setup $(SCAN_VENV)/.installed
 	$(PY) -m ruff format --check .
 	$(PY) -m tools.test
 
-# The settings reference, generated from constructs_lib/config.py (a test fails when it is stale).
+# The settings reference and the outputs page, generated from the code, and docs/openapi.yaml from
+# the contract (a test fails when any is stale).
 docs: setup
 	$(PY) -m tools.settings_doc
+	$(PY) -m tools.openapi
 
 snapshot-update: setup
 	$(PY) -m pytest tests/stacks/test_snapshot.py --snapshot-update

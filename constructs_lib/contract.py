@@ -156,3 +156,20 @@ function's own list, so the API and the function never disagree."""
 # https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-custom-domain-tls-version.html
 DOMAIN_SECURITY_POLICY = "TLS_1_2"
 DOMAIN_ALIAS_RECORD_TYPES: tuple[str, ...] = ("A", "AAAA")
+
+
+# API Gateway's own answers (its gateway responses), in the stage's words: make local gives them,
+# docs/openapi.yaml documents them.
+MISSING_ROUTE = (403, {"message": "Missing Authentication Token"})
+"""What a REST API answers for a path or method it does not define (not 404/405), any method:
+https://repost.aws/knowledge-center/api-gateway-authentication-token-errors"""
+THROTTLED = (429, {"message": "Too Many Requests"})
+TOO_LARGE = (413, {"message": "Request Too Long"})
+"""What a client gets when the event exceeds Lambda's invocation limit: API Gateway's answer,
+before the function ever runs (a known behaviour: koki-develop/lgtm-generator#10)."""
+OVER_API_GATEWAY_LIMIT = b"HTTP content length exceeded 10485760 bytes."
+"""API Gateway's plain-text answer (413) to a body over its 10 MB, same source."""
+BAD_GATEWAY = (502, {"message": "Internal server error"})
+BAD_REQUEST = (400, {"message": "Bad Request"})
+FORBIDDEN = (403, {"message": "Forbidden"})
+"""What the stage answers a request without a valid API key (api_auth=api_key)."""

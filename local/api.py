@@ -25,11 +25,19 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from constructs_lib.contract import (
+    BAD_GATEWAY,
+    BAD_REQUEST,
+    FORBIDDEN,
     FUNCTION_RULES,
+    MISSING_ROUTE,
+    OVER_API_GATEWAY_LIMIT,
     RESOURCE_PATH,
+    THROTTLED,
+    TOO_LARGE,
     load_function_module,
     table_definition,
 )
+from constructs_lib.openapi import DOCUMENT_PATH, document
 from constructs_lib.settings import Settings, SettingsError, load_one
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
@@ -41,19 +49,6 @@ alone. https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html""
 LOCAL_ENVIRONMENT = "dev"
 """Whose settings the local API follows (DATA_API_DEV_* and DATA_API_* overrides apply)."""
 
-# API Gateway's own answers (its gateway responses), in the stage's words.
-MISSING_ROUTE = (403, {"message": "Missing Authentication Token"})
-"""What a REST API answers for a path or method it does not define (not 404/405)."""
-THROTTLED = (429, {"message": "Too Many Requests"})
-TOO_LARGE = (413, {"message": "Request Too Long"})
-"""What a client gets when the event exceeds Lambda's invocation limit: API Gateway's answer,
-before the function ever runs (a known behaviour: koki-develop/lgtm-generator#10)."""
-OVER_API_GATEWAY_LIMIT = b"HTTP content length exceeded 10485760 bytes."
-"""API Gateway's plain-text answer (413) to a body over its 10 MB, same source."""
-BAD_GATEWAY = (502, {"message": "Internal server error"})
-BAD_REQUEST = (400, {"message": "Bad Request"})
-FORBIDDEN = (403, {"message": "Forbidden"})
-"""What the stage answers a request without a valid API key (api_auth=api_key)."""
 API_KEY_VARIABLE = "DATA_API_LOCAL_API_KEY"
 
 
@@ -284,7 +279,11 @@ class LocalApi:
         self, method: str, raw_path: str, headers: list[tuple[str, str]], body: bytes, ip: str
     ) -> HttpAnswer:
         """What the stage answers to one request (the HTTP server only moves bytes)."""
-        if urlsplit(raw_path).path.rstrip("/") != f"/{RESOURCE_PATH}" or method not in ("POST", "OPTIONS"):
+        path = urlsplit(raw_path).path
+        if method == "GET" and path == DOCUMENT_PATH:  # make local only: the API's description
+            body = json.dumps(document()).encode()
+            return HttpAnswer(200, [("Content-Type", "application/json"), *self.cors.items()], body)
+        if path.rstrip("/") != f"/{RESOURCE_PATH}" or method not in ("POST", "OPTIONS"):
             return gateway_answer(MISSING_ROUTE, self.cors)
         if not self.buckets[method].take():
             return gateway_answer(THROTTLED, self.cors)
@@ -343,9 +342,26 @@ class LocalApi:
                         self.send_header(name, value)
                 self.send_header("Content-Length", str(len(answer.body)))
                 self.end_headers()
-                self.wfile.write(answer.body)
+                if self.command != "HEAD":  # a HEAD answer has the headers of a GET, no body
+                    self.wfile.write(answer.body)
 
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve  # noqa: N815
+            def __getattr__(self, name: str) -> Any:
+                # Every method, TRACE and ones no RFC names included, reaches the stage's routing
+                # (API Gateway answers 403 Missing Authentication Token, in JSON), never
+                # http.server's HTML "501 Unsupported method".
+                if name.startswith("do_"):
+                    return self._serve
+                raise AttributeError(name)
+
+            def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+                # A request http.server cannot parse (bad request line, oversized headers): JSON
+                # with the CORS headers, like every answer of the stage, never an HTML page.
+                self.close_connection = True
+                status = code if code in (400, 414, 431) else 400
+                body = json.dumps({"message": "Bad Request"}).encode()
+                self._send(
+                    HttpAnswer(status, [("Content-Type", "application/json"), *api.cors.items()], body)
+                )
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # the function logs each request; the stage's access log is not emulated
