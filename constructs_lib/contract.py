@@ -173,3 +173,32 @@ BAD_GATEWAY = (502, {"message": "Internal server error"})
 BAD_REQUEST = (400, {"message": "Bad Request"})
 FORBIDDEN = (403, {"message": "Forbidden"})
 """What the stage answers a request without a valid API key (api_auth=api_key)."""
+
+
+def gateway_allowed_origin(origins: tuple[str, ...]) -> str | None:
+    """The Access-Control-Allow-Origin of API Gateway's own answers (its gateway responses: 403,
+    429, 413, 5XX). They take only static values or a request header's value, which would allow
+    any origin; so: ``*``, the one listed origin, or none when several are listed (a browser
+    app then cannot read those answers, only the function's and the preflight's).
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-gatewayResponse-definition.html"""
+    if origins == ("*",):
+        return "*"
+    return origins[0] if len(origins) == 1 else None
+
+
+def preflight_template(origins: tuple[str, ...]) -> str | None:
+    """The preflight's (MOCK integration response's) mapping template when not every origin is
+    allowed: Access-Control-Allow-Origin set, as a response override, to the request's Origin
+    when it is listed, and left out otherwise. None for ``*`` (a static header does).
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-override-request-response-parameters.html"""
+    if origins == ("*",):
+        return None
+    listed = ", ".join(f'"{origin}"' for origin in origins)
+    return (
+        "#set($origin = $input.params().header.get('Origin'))\n"
+        "#if(!$origin)#set($origin = $input.params().header.get('origin'))#end\n"
+        f"#set($allowed = [{listed}])\n"
+        "#if($allowed.contains($origin))\n"
+        "#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)\n"
+        "#end\n"
+    )

@@ -22,6 +22,8 @@ from constructs_lib.contract import (
     STAGE_LOGGING_LEVEL,
     STAGE_METRICS_ENABLED,
     execution_log_group_name,
+    gateway_allowed_origin,
+    preflight_template,
 )
 from constructs_lib.framework import (
     ApiGatewayApiKey,
@@ -73,7 +75,7 @@ class _Trigger:
 """The statuses the function answers with (documented on the method; a proxy passes any)."""
 
 
-def cors_headers(allowed_origin: str) -> dict[str, str]:
+def cors_headers(allowed_origin: str | None) -> dict[str, str]:
     """The CORS headers of every response: the function's own definition, so the preflight and
     API Gateway's error responses always say what the function says."""
     headers: dict[str, str] = FUNCTION_RULES.cors_headers(allowed_origin)
@@ -96,7 +98,8 @@ class RestApiProps:
     stage may depend on them, the deployment must not."""
     throttle_rate_limit: int
     throttle_burst_limit: int
-    cors_allowed_origin: str
+    cors_allowed_origins: tuple[str, ...]
+    """``("*",)``, or the origins a browser may call from (each answer allows the asking one)."""
     tracing_enabled: bool
     access_log_group_name: str
     log_retention_days: int
@@ -295,9 +298,7 @@ class RestApi(Construct):
                 resource_id=self.resource.id,
                 http_method=post.http_method,
                 status_code=status,
-                response_parameters={
-                    f"method.response.header.{name}": True for name in cors_headers(props.cors_allowed_origin)
-                },
+                response_parameters={f"method.response.header.{name}": True for name in cors_headers("*")},
             )
             for status in POST_STATUS_CODES
         ]
@@ -305,7 +306,11 @@ class RestApi(Construct):
             self.part(shaped)
 
     def _preflight(self, props: RestApiProps) -> None:
-        headers = cors_headers(props.cors_allowed_origin)
+        # Every header is declared; the allowed origin is static for "*" and otherwise set per
+        # request by the template (the asking origin, only when listed).
+        template = preflight_template(props.cors_allowed_origins)
+        declared = cors_headers("*") if template is None else cors_headers("https://example.com")
+        static = cors_headers("*" if template is None else None)
         options = ApiGatewayMethod(
             self,
             "options",
@@ -331,7 +336,7 @@ class RestApi(Construct):
             resource_id=self.resource.id,
             http_method=options.http_method,
             status_code="200",
-            response_parameters={f"method.response.header.{name}": True for name in headers},
+            response_parameters={f"method.response.header.{name}": True for name in declared},
         )
         integration_response = ApiGatewayIntegrationResponse(
             self,
@@ -341,16 +346,18 @@ class RestApi(Construct):
             http_method=options.http_method,
             status_code=response.status_code,
             response_parameters={
-                f"method.response.header.{name}": f"'{value}'" for name, value in headers.items()
+                f"method.response.header.{name}": f"'{value}'" for name, value in static.items()
             },
+            response_templates={"application/json": template} if template else None,
             depends_on=[integration],
         )
         for shaped in (options, integration, response, integration_response):
             self.part(shaped)
 
     def _gateway_responses(self, props: RestApiProps) -> None:
-        """API Gateway's own errors (throttling, auth, timeouts) carry the CORS headers too."""
-        headers = cors_headers(props.cors_allowed_origin)
+        """API Gateway's own errors (throttling, auth, timeouts) carry the CORS headers too, as far
+        as static values can (contract.gateway_allowed_origin)."""
+        headers = cors_headers(gateway_allowed_origin(props.cors_allowed_origins))
         for kind in GATEWAY_RESPONSE_TYPES:
             self.part(
                 ApiGatewayGatewayResponse(

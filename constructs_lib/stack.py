@@ -251,7 +251,7 @@ class DataApiStack(_BaseStack):
                 live_after=[function.function],
                 throttle_rate_limit=s.throttle_rate_limit,
                 throttle_burst_limit=s.throttle_burst_limit,
-                cors_allowed_origin=s.cors_allowed_origin,
+                cors_allowed_origins=s.cors_origins,
                 tracing_enabled=s.tracing_enabled,
                 access_log_group_name=naming.access_log_group(s.name_prefix, s.environment),
                 log_retention_days=s.log_retention_days,

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 TABLE_NAME = "TABLE_NAME"
 STAGE = "STAGE"
 LOG_LEVEL = "LOG_LEVEL"
+CORS_ALLOWED_ORIGINS = "CORS_ALLOWED_ORIGINS"
+"""The origins a browser may call from, comma-separated (``*``: any)."""
 CORS_ALLOWED_ORIGIN = "CORS_ALLOWED_ORIGIN"
+"""The one origin of functions deployed before CORS_ALLOWED_ORIGINS: still read."""
 IDEMPOTENCY_TABLE_NAME = "IDEMPOTENCY_TABLE_NAME"
 IDEMPOTENCY_RETENTION_SECONDS = "IDEMPOTENCY_RETENTION_SECONDS"
 API_AUTH = "API_AUTH"
@@ -26,7 +29,7 @@ class FunctionEnvironment:
     table_name: str
     stage: str = ""
     log_level: str = "INFO"
-    cors_allowed_origin: str = "*"
+    cors_allowed_origins: tuple[str, ...] = ("*",)
     idempotency_table_name: str = ""
     idempotency_retention_seconds: int = 86400
     api_auth: str = "none"
@@ -37,7 +40,7 @@ class FunctionEnvironment:
             TABLE_NAME: self.table_name,
             STAGE: self.stage,
             LOG_LEVEL: self.log_level,
-            CORS_ALLOWED_ORIGIN: self.cors_allowed_origin,
+            CORS_ALLOWED_ORIGINS: ",".join(self.cors_allowed_origins),
             IDEMPOTENCY_TABLE_NAME: self.idempotency_table_name,
             IDEMPOTENCY_RETENTION_SECONDS: str(self.idempotency_retention_seconds),
             API_AUTH: self.api_auth,
@@ -55,7 +58,13 @@ class FunctionEnvironment:
             table_name=table_name,
             stage=env.get(STAGE, ""),
             log_level=env.get(LOG_LEVEL, "INFO").upper(),
-            cors_allowed_origin=env.get(CORS_ALLOWED_ORIGIN, "*"),
+            cors_allowed_origins=tuple(
+                origin.strip()
+                for origin in (env.get(CORS_ALLOWED_ORIGINS) or env.get(CORS_ALLOWED_ORIGIN) or "*").split(
+                    ","
+                )
+                if origin.strip()
+            ),
             idempotency_table_name=env.get(IDEMPOTENCY_TABLE_NAME, ""),
             idempotency_retention_seconds=int(env.get(IDEMPOTENCY_RETENTION_SECONDS, "86400")),
             api_auth=env.get(API_AUTH, "none"),

@@ -34,6 +34,7 @@ from constructs_lib.contract import (
     RESOURCE_PATH,
     THROTTLED,
     TOO_LARGE,
+    gateway_allowed_origin,
     load_function_module,
     table_definition,
 )
@@ -248,7 +249,9 @@ class LocalApi:
             }
         )
         # The function's own CORS definition, which the stack also uses for the preflight.
-        self.cors: dict[str, str] = FUNCTION_RULES.cors_headers(settings.cors_allowed_origin)
+        self.origins = settings.cors_origins
+        # API Gateway's own answers carry what static gateway responses can (contract).
+        self.cors: dict[str, str] = FUNCTION_RULES.cors_headers(gateway_allowed_origin(self.origins))
         # Per method, like the stage's method settings ("*/*"): POST and OPTIONS each get a bucket.
         self.buckets = {
             method: TokenBucket(settings.throttle_rate_limit, settings.throttle_burst_limit)
@@ -288,7 +291,10 @@ class LocalApi:
         if not self.buckets[method].take():
             return gateway_answer(THROTTLED, self.cors)
         if method == "OPTIONS":  # the stage's MOCK integration: CORS headers, empty body
-            return HttpAnswer(200, [("Content-Type", "application/json"), *self.cors.items()], b"")
+            # The allowed origin per request, as the preflight's template does it.
+            origin = next((v for k, v in headers if k.lower() == "origin"), None)
+            cors = FUNCTION_RULES.cors_headers(FUNCTION_RULES.allowed_origin(self.origins, origin))
+            return HttpAnswer(200, [("Content-Type", "application/json"), *cors.items()], b"")
         if self.api_key is not None:
             sent = [v for k, v in headers if k.lower() == "x-api-key"]
             if sent[-1:] != [self.api_key]:

@@ -92,7 +92,9 @@ VARIANTS: dict[str, Settings] = {
     "tuned_function": Settings(
         environment="staging", lambda_memory_mb=512, lambda_timeout_seconds=20, tracing_enabled=False
     ),
-    "one_origin": Settings(environment="staging", cors_allowed_origin="https://app.example.com"),
+    "two_origins": Settings(
+        environment="staging", cors_allowed_origins=("https://app.example.com", "https://admin.example.com")
+    ),
     "operations": Settings(environment="staging", log_retention_days=30, alert_email="ops@example.com"),
     "adopted_welcome": Settings(environment="staging", adopt_welcome_log_group=True),
     "kept_endpoint": Settings(environment="staging", keep_default_endpoint=True, **EDGE_SETTINGS),
@@ -248,9 +250,9 @@ def tuned_function() -> Variant:
 
 
 @pytest.fixture(scope="session")
-def one_origin() -> Variant:
-    """staging answering one CORS origin."""
-    return variant("one_origin")
+def two_origins() -> Variant:
+    """staging answering two CORS origins."""
+    return variant("two_origins")
 
 
 @pytest.fixture(scope="session")

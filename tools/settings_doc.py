@@ -8,6 +8,7 @@ usage: python -m tools.settings_doc [--check]
 from __future__ import annotations
 
 import dataclasses
+import json
 import sys
 from pathlib import Path
 
@@ -45,6 +46,8 @@ def render() -> str:
             if default == ""
             else str(default).lower()
             if isinstance(default, bool)
+            else json.dumps(list(default))
+            if isinstance(default, tuple)
             else str(default)
         )
         rows.append(

@@ -38,6 +38,7 @@ from constructs_lib.contract import (
     STAGE_LOGGING_LEVEL,
     STAGE_METRICS_ENABLED,
     execution_log_group_name,
+    gateway_allowed_origin,
 )
 from constructs_lib.firewall_rules import REDACTED_HEADERS, web_acl_rules
 from constructs_lib.outputs import ACCESS_LOG_GROUP_NAME, FUNCTION_LOG_GROUP_NAME
@@ -405,7 +406,7 @@ def api_checks(d: Deployment) -> Iterator[Check]:
     )
     cors = {
         f"gatewayresponse.header.{k}": f"'{v}'"
-        for k, v in FUNCTION_RULES.cors_headers(s.cors_allowed_origin).items()
+        for k, v in FUNCTION_RULES.cors_headers(gateway_allowed_origin(s.cors_origins)).items()
     }
     for kind in GATEWAY_RESPONSE_TYPES:
         response = gateway.get_gateway_response(restApiId=api_id, responseType=kind)
@@ -680,12 +681,21 @@ def live_checks(d: Deployment) -> Iterator[Check]:
     json_type = {"Content-Type": "application/json"}
     reply = _call(d, "POST", url, json.dumps({"data_api_verify": marker}).encode(), json_type)
     yield _stored_check(d, reply, marker)
-    preflight = request(url, "OPTIONS", None, {"Origin": "https://example.com"})
+    # From an allowed origin (the first listed, or any), then from one that is not.
+    listed = s.cors_origins[0] if s.cors_origins != ("*",) else "https://example.com"
+    preflight = request(url, "OPTIONS", None, {"Origin": listed})
     yield compare(
         "live: CORS preflight",
-        [200, s.cors_allowed_origin],
+        [200, "*" if s.cors_origins == ("*",) else listed],
         [preflight.status, preflight.headers.get("access-control-allow-origin")],
     )
+    if s.cors_origins != ("*",):
+        refused = request(url, "OPTIONS", None, {"Origin": "https://not-listed.example"})
+        yield compare(
+            "live: CORS preflight refuses an unlisted origin",
+            None,
+            refused.headers.get("access-control-allow-origin"),
+        )
     bad = _call(d, "POST", url, b"", json_type)
     yield compare("live: empty body answers 400", 400, bad.status)
     parts = urlsplit(url)

@@ -50,6 +50,21 @@ alike; it has no backslash, which cdktf would copy unescaped into an HCL string.
 
 REQUIRED_TAG_KEYS: tuple[str, ...] = ("project", "environment", "managed-by")
 
+ORIGIN_PATTERN = re.compile(
+    r"(?:https://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|http://(?:localhost|127\.0\.0\.1|\[::1\]))(?::\d{1,5})?"
+)
+"""A browser origin: scheme, host, optional port, nothing after (http:// only for this machine)."""
+
+
+def valid_origins(value: Any) -> bool:
+    """``("*",)``, or distinct origins of ORIGIN_PATTERN."""
+    if not isinstance(value, tuple) or not value or len(set(value)) != len(value):
+        return False
+    if "*" in value:
+        return value == ("*",)
+    return all(isinstance(o, str) and ORIGIN_PATTERN.fullmatch(o) is not None for o in value)
+
+
 DOMAIN_NAME_PATTERN = r"(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
 """A fully qualified DNS name in lower case (ACM and Route 53 compare names case-insensitively)."""
 WAF_MODES: tuple[str, ...] = ("off", "count", "block")
@@ -246,12 +261,23 @@ class Settings:
     api_key_daily_quota: int = setting(
         100000, "Requests a day the API key may make (`api_key` mode).", whole_number(1, 1_000_000_000)
     )
+    cors_allowed_origins: tuple[str, ...] = setting(
+        ("*",),
+        'Origins browsers may call the API from: `["*"]` (any), or a list of origins; a variable '
+        "takes them comma-separated. With a list, an answer allows only the origin that asked, if listed.",
+        Allowed(
+            "['*'], or origins such as https://app.example.com (scheme, host, optional port, no path; "
+            "http:// only for localhost), each once",
+            lambda v: valid_origins(v),
+        ),
+    )
     cors_allowed_origin: str = setting(
-        "*",
-        "Origin browsers may call the API from: `*` or one `https://` origin.",
+        "",
+        "Deprecated: one origin; use cors_allowed_origins (still read, with a notice).",
         Allowed(
             "'*' or one origin like https://example.com",
-            lambda v: v == "*" or re.fullmatch(r"https://[A-Za-z0-9.-]+(:\d{1,5})?", v) is not None,
+            lambda v: v == "*" or ORIGIN_PATTERN.fullmatch(v) is not None,
+            skip_when_empty=True,
         ),
     )
     tracing_enabled: bool = setting(True, "X-Ray tracing of the API stage and the function.")
@@ -384,6 +410,11 @@ class Settings:
         return naming.account_stack(self.name_prefix, self.region)
 
     @property
+    def cors_origins(self) -> tuple[str, ...]:
+        """The origins in effect: cors_allowed_origins, or the deprecated single origin."""
+        return (self.cors_allowed_origin,) if self.cors_allowed_origin else self.cors_allowed_origins
+
+    @property
     def ci_stack_name(self) -> str:
         """The CI roles' stack, one per app (IAM is global; named for the first environment's region)."""
         return naming.ci_stack(self.name_prefix, self.region)
@@ -438,7 +469,7 @@ class Settings:
             table_name=table_name,
             stage=self.environment,
             log_level=self.log_level,
-            cors_allowed_origin=self.cors_allowed_origin,
+            cors_allowed_origins=self.cors_origins,
             idempotency_table_name=idempotency_table_name,
             idempotency_retention_seconds=self.idempotency_retention_hours * 3600,
             api_auth=self.api_auth,
@@ -457,6 +488,13 @@ def is_alert_email(value: str) -> bool:
 
 
 def warn_deprecated(settings: Settings) -> None:
+    if settings.cors_allowed_origin:
+        warnings.warn(
+            f"setting cors_allowed_origin={settings.cors_allowed_origin!r} is deprecated: use "
+            f'cors_allowed_origins = ["{settings.cors_allowed_origin}"]',
+            DeprecatedSettingWarning,
+            stacklevel=4,
+        )
     if settings.lambda_runtime in DEPRECATED_RUNTIMES:
         warnings.warn(
             f"setting lambda_runtime={settings.lambda_runtime!r} was deprecated by AWS on "

@@ -48,6 +48,13 @@ def validate(s: Settings) -> None:
             "the stage admits)",
             ("throttle_rate_limit", "throttle_burst_limit", "assumed_item_size_kb"),
         )
+    if s.cors_allowed_origin and s.cors_allowed_origins != ("*",):
+        raise SettingsError(
+            f"setting cors_allowed_origin={s.cors_allowed_origin!r} and cors_allowed_origins are both set: "
+            "keep cors_allowed_origins alone",
+            "cors_allowed_origin",
+            ("cors_allowed_origins",),
+        )
     if bool(s.domain_name) != bool(s.hosted_zone_id):
         given, missing = (
             ("domain_name", "hosted_zone_id") if s.domain_name else ("hosted_zone_id", "domain_name")

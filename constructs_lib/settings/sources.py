@@ -45,6 +45,8 @@ def _convert(name: str, kind: Any, raw: str) -> Any:
         if raw.strip().lower() in _FALSE:
             return False
         raise refuse(name, raw, "true or false")
+    if kind == LIST:
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
     if kind is int:
         try:
             return int(raw.strip())
@@ -68,14 +70,22 @@ class SettingsFile:
     per_environment: Mapping[str, Mapping[str, Any]]
 
 
+LIST = tuple[str, ...]
+"""A setting that is a list: an array of strings in the file, comma-separated in a variable."""
+
+
 def _type_name(kind: Any) -> str:
-    return {bool: "true or false", int: "a whole number", str: "a string"}[kind]
+    return {bool: "true or false", int: "a whole number", str: "a string", LIST: "a list of strings"}[kind]
 
 
 def _checked_value(where: str, key: str, value: Any, types: Mapping[str, Any]) -> Any:
     if key not in types:
         raise SettingsError(f"{where}: unknown setting {key!r}{nearest(key, types)}")
     kind = types[key]
+    if kind == LIST:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise SettingsError(f"{where}: {key} = {value!r} has the wrong type; expected {_type_name(kind)}")
+        return tuple(value)
     if type(value) is not kind:  # TOML's true is not a whole number, nor 512 a string
         raise SettingsError(f"{where}: {key} = {value!r} has the wrong type; expected {_type_name(kind)}")
     return value

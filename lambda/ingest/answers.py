@@ -1,7 +1,7 @@
 """The function's answers: API Gateway proxy responses with a JSON body and the CORS headers."""
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
 from .idempotency import IDEMPOTENCY_HEADER, REPLAYED_HEADER
@@ -12,22 +12,39 @@ EXPOSED_HEADERS = REPLAYED_HEADER
 """Response headers a browser script may read (Access-Control-Expose-Headers)."""
 
 
-def cors_headers(allowed_origin: str) -> dict[str, str]:
-    headers = {
-        "Access-Control-Allow-Origin": allowed_origin,
-        "Access-Control-Allow-Methods": ALLOWED_METHODS,
-        "Access-Control-Allow-Headers": ALLOWED_HEADERS,
-        "Access-Control-Expose-Headers": EXPOSED_HEADERS,
-    }
+def cors_headers(allowed_origin: Optional[str]) -> dict[str, str]:
+    """The CORS headers of an answer: ``allowed_origin`` is the Access-Control-Allow-Origin value,
+    or None for none (a request from an origin that is not allowed). Unless every origin is
+    allowed, the answer depends on the request's Origin: Vary says so to caches."""
+    headers = {}
+    if allowed_origin is not None:
+        headers["Access-Control-Allow-Origin"] = allowed_origin
+    headers.update(
+        {
+            "Access-Control-Allow-Methods": ALLOWED_METHODS,
+            "Access-Control-Allow-Headers": ALLOWED_HEADERS,
+            "Access-Control-Expose-Headers": EXPOSED_HEADERS,
+        }
+    )
     if allowed_origin != "*":
         headers["Vary"] = "Origin"
     return headers
 
 
+def allowed_origin(allowed: Sequence[str], request_origin: Optional[str]) -> Optional[str]:
+    """What Access-Control-Allow-Origin says to a request from ``request_origin``: ``*`` when any
+    origin is allowed, the origin itself when it is listed, else nothing (None)."""
+    if "*" in allowed:
+        return "*"
+    if request_origin is not None and request_origin in allowed:
+        return request_origin
+    return None
+
+
 def respond(
     status: int,
     body: Mapping[str, Any],
-    allowed_origin: str,
+    allowed_origin: Optional[str],
     extra_headers: Optional[Mapping[str, str]] = None,
 ) -> dict[str, Any]:
     """An API Gateway proxy response with a JSON body and the CORS headers."""
@@ -35,7 +52,7 @@ def respond(
 
 
 def respond_json(
-    status: int, body: str, allowed_origin: str, extra_headers: Optional[Mapping[str, str]] = None
+    status: int, body: str, allowed_origin: Optional[str], extra_headers: Optional[Mapping[str, str]] = None
 ) -> dict[str, Any]:
     """The same, with the JSON body already serialized (a replayed answer, byte for byte)."""
     headers = {"Content-Type": "application/json", **cors_headers(allowed_origin), **(extra_headers or {})}

@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from environment import FunctionEnvironment
 
-from .answers import error_body, respond, respond_json
+from .answers import allowed_origin, error_body, respond, respond_json
 from .attributes import build_item, new_item_key
 from .budget import RETRY_AFTER_SECONDS
 from .context import LambdaContext, remaining_seconds
@@ -72,7 +72,7 @@ class Service:
         return cls(environment, store, logger)
 
     def _store(
-        self, event: dict[str, Any], context: Optional[LambdaContext]
+        self, event: dict[str, Any], context: Optional[LambdaContext], origin: Optional[str]
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """Parse, build and write: the response and the facts for the log line."""
         env = self.environment
@@ -87,7 +87,7 @@ class Service:
         )
         if key is None:  # no key: one conditional put, exactly as without the feature
             self.store.put_new_item(item, remaining_seconds(context))
-            return respond_json(200, answer, env.cors_allowed_origin), {"item_id": item_id}
+            return respond_json(200, answer, origin), {"item_id": item_id}
         if not env.idempotency_table_name:
             raise RuntimeError("IDEMPOTENCY_TABLE_NAME is not set")
         now_epoch = int(self.now())  # once per request: every attempt must send the same values
@@ -102,16 +102,17 @@ class Service:
         )
         earlier = self.store.put_idempotent(item, record, now_epoch, remaining_seconds(context))
         if earlier is None:
-            return respond_json(200, answer, env.cors_allowed_origin), {
+            return respond_json(200, answer, origin), {
                 "item_id": item_id,
                 "idempotent": "stored",
             }
-        replayed = respond_json(200, earlier, env.cors_allowed_origin, {REPLAYED_HEADER: "true"})
+        replayed = respond_json(200, earlier, origin, {REPLAYED_HEADER: "true"})
         return replayed, {"item_id": json.loads(earlier).get("id"), "idempotent": "replayed"}
 
-    def _failure(self, error: Exception, request_id: Optional[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _failure(
+        self, error: Exception, request_id: Optional[str], origin: Optional[str]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         """The response for a failed request: what went wrong, never how (no AWS error text)."""
-        origin = self.environment.cors_allowed_origin
         facts: dict[str, Any] = {"error": type(error).__name__}
         if isinstance(error, RequestError):
             facts["reason"] = error.message
@@ -144,15 +145,18 @@ class Service:
         exception would reach the client as API Gateway's bare 502."""
         started = time.perf_counter()
         request_id: Optional[str] = None
+        # The CORS answer depends on the request's Origin when not every origin is allowed.
+        sent_origin = header(event, "Origin") if isinstance(event, dict) else None
+        origin = allowed_origin(self.environment.cors_allowed_origins, sent_origin)
         try:
             if not isinstance(event, dict):
                 raise bad_request("request is not an API Gateway proxy event")
             request_id = as_mapping(event.get("requestContext")).get("requestId") or getattr(
                 context, "aws_request_id", None
             )
-            response, facts = self._store(event, context)
+            response, facts = self._store(event, context, origin)
         except Exception as error:  # every failure becomes a response; see _failure
-            response, facts = self._failure(error, request_id)
+            response, facts = self._failure(error, request_id, origin)
         status = response["statusCode"]
         level = logging.INFO if status < 400 else logging.WARNING if status < 500 else logging.ERROR
         line = {

@@ -108,7 +108,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "TABLE_NAME": TABLE,
         "STAGE": "test",
         "LOG_LEVEL": "INFO",
-        "CORS_ALLOWED_ORIGIN": "*",
+        "CORS_ALLOWED_ORIGINS": "*",
         "IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE,
         "IDEMPOTENCY_RETENTION_SECONDS": "86400",
         "API_AUTH": "none",

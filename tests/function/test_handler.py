@@ -161,11 +161,40 @@ def test_missing_table_name_fails_at_import(aws_env: None, monkeypatch: pytest.M
         load_handler()
 
 
-def test_specific_cors_origin_from_the_environment(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def with_origin(origin: str | None) -> dict[str, Any]:
+    event = make_event(None)  # a 400 answer: errors carry the CORS headers as successes do
+    if origin is not None:
+        event["headers"]["origin"] = origin
+    return event
+
+
+def test_listed_cors_origins_each_answer_allows_only_the_asking_one(
+    aws_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CORS_ALLOWED_ORIGINS", "https://app.example.com,https://admin.example.com")
+    handler = load_handler().handler
+    for origin in ("https://app.example.com", "https://admin.example.com"):
+        headers = handler(with_origin(origin), None)["headers"]
+        assert headers["Access-Control-Allow-Origin"] == origin
+        assert headers["Vary"] == "Origin"
+    refused: tuple[str | None, ...] = (
+        "https://evil.example.com",
+        "https://app.example.com.evil.example",
+        None,
+    )
+    for unlisted in refused:
+        headers = handler(with_origin(unlisted), None)["headers"]
+        assert "Access-Control-Allow-Origin" not in headers, unlisted
+        assert headers["Vary"] == "Origin"
+
+
+def test_the_single_origin_variable_of_older_deployments_is_still_read(
+    aws_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CORS_ALLOWED_ORIGINS")
     monkeypatch.setenv("CORS_ALLOWED_ORIGIN", "https://app.example.com")
-    response = load_handler().handler(make_event(None), None)
-    assert response["headers"]["Access-Control-Allow-Origin"] == "https://app.example.com"
-    assert response["headers"]["Vary"] == "Origin"
+    headers = load_handler().handler(with_origin("https://app.example.com"), None)["headers"]
+    assert headers["Access-Control-Allow-Origin"] == "https://app.example.com"
 
 
 def test_through_motos_http_server_via_the_endpoint_variable(

@@ -41,7 +41,7 @@ def test_defaults_match_the_product_card() -> None:
     assert s.log_retention_days == 14
     assert s.lambda_timeout_seconds < API_GATEWAY_TIMEOUT_SECONDS
     assert s.state_backend == "local"
-    assert s.cors_allowed_origin == "*"
+    assert s.cors_origins == ("*",)
     assert s.stack_name == "data-api-dev"
 
 
@@ -96,6 +96,18 @@ def test_only_prod_is_deletion_protected() -> None:
         ({"name_prefix": "Data API"}, "setting name_prefix='Data API' is not allowed"),
         ({"cors_allowed_origin": "http://example.com"}, "setting cors_allowed_origin='http://example.com'"),
         ({"cors_allowed_origin": "https://a.com,https://b.com"}, "cors_allowed_origin="),
+        (
+            {"cors_allowed_origins": ("http://example.com",)},
+            "setting cors_allowed_origins=('http://example.com',)",
+        ),
+        ({"cors_allowed_origins": ("https://a.com/app",)}, "no path"),
+        ({"cors_allowed_origins": ("*", "https://a.com")}, "cors_allowed_origins="),
+        ({"cors_allowed_origins": ("https://a.com", "https://a.com")}, "each once"),
+        ({"cors_allowed_origins": ()}, "cors_allowed_origins=()"),
+        (
+            {"cors_allowed_origin": "https://a.com", "cors_allowed_origins": ("https://b.com",)},
+            "cors_allowed_origin='https://a.com' and cors_allowed_origins are both set",
+        ),
         ({"state_backend": "gcs"}, "setting state_backend='gcs' is not allowed; allowed: local, s3"),
         ({"state_backend": "s3"}, "setting state_bucket='' is not allowed"),
         ({"kms_deletion_window_days": 3}, "kms_deletion_window_days=3"),
@@ -257,3 +269,28 @@ def test_every_auth_mode_has_one_strategy_and_a_caller_scope_in_the_function() -
     scopes = {mode: strategy.caller_scope(event) for mode, strategy in STRATEGIES.items()}
     assert scopes == {"none": "", "api_key": "api-key:k1", "iam": "iam:arn:aws:iam::1:user/a"}
     assert Settings(environment="dev", api_auth="iam").auth.method_authorization == "AWS_IAM"
+
+
+def test_cors_origins_from_a_variable_a_file_and_the_old_setting(tmp_path) -> None:
+    """A variable takes a comma-separated list, the file an array; http:// only for this
+    machine; the old single-origin setting still works, with a notice naming the new one."""
+    import warnings
+
+    from constructs_lib.settings import DeprecatedSettingWarning, load
+
+    variables = {"DATA_API_CORS_ALLOWED_ORIGINS": "https://a.example.com, http://localhost:3000"}
+    [resolved] = load(variables, ["dev"])
+    assert resolved.settings.cors_origins == ("https://a.example.com", "http://localhost:3000")
+    file = tmp_path / "settings.toml"
+    file.write_text('environments = ["dev"]\ncors_allowed_origins = ["https://b.example.com"]\n')
+    [resolved] = load({"DATA_API_SETTINGS": str(file)}, ["dev"])
+    assert resolved.settings.cors_origins == ("https://b.example.com",)
+    file.write_text('environments = ["dev"]\ncors_allowed_origins = "https://b.example.com"\n')
+    with pytest.raises(SettingsError, match="has the wrong type; expected a list of strings"):
+        load({"DATA_API_SETTINGS": str(file)}, ["dev"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        old = Settings(environment="dev", cors_allowed_origin="https://c.example.com")
+    assert old.cors_origins == ("https://c.example.com",)
+    [notice] = [w for w in caught if issubclass(w.category, DeprecatedSettingWarning)]
+    assert 'use cors_allowed_origins = ["https://c.example.com"]' in str(notice.message)

@@ -77,15 +77,25 @@ def test_gateway_errors_carry_cors_headers(dev: SynthesizedStack) -> None:
         }
 
 
-def test_a_specific_origin_is_used_everywhere_with_vary(one_origin: Variant) -> None:
-    variant = one_origin.stack
-    expected = {"Access-Control-Allow-Origin": "'https://app.example.com'", "Vary": "'Origin'"}
-    preflight = variant.resource("aws_api_gateway_integration_response")["response_parameters"]
-    for name, value in expected.items():
-        assert preflight[f"method.response.header.{name}"] == value
-    for response in variant.resources("aws_api_gateway_gateway_response").values():
-        for name, value in expected.items():
-            assert response["response_parameters"][f"gatewayresponse.header.{name}"] == value
+def test_listed_origins_the_preflight_allows_the_asking_one_and_gateway_errors_none(
+    two_origins: Variant,
+) -> None:
+    """The preflight's template allows exactly a listed Origin (a response override); API
+    Gateway's own errors can only carry static values, so with several origins none (and Vary)."""
+    stack = two_origins.stack
+    integration_response = stack.resource("aws_api_gateway_integration_response")
+    static = integration_response["response_parameters"]
+    assert "method.response.header.Access-Control-Allow-Origin" not in static
+    assert static["method.response.header.Vary"] == "'Origin'"
+    template = integration_response["response_templates"]["application/json"]
+    assert '#set($allowed = ["https://app.example.com", "https://admin.example.com"])' in template
+    assert "#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)" in template
+    declared = stack.resource("aws_api_gateway_method_response", "rest_api/options_response")
+    assert declared["response_parameters"]["method.response.header.Access-Control-Allow-Origin"] is True
+    for response in stack.resources("aws_api_gateway_gateway_response").values():
+        parameters = response["response_parameters"]
+        assert "gatewayresponse.header.Access-Control-Allow-Origin" not in parameters
+        assert parameters["gatewayresponse.header.Vary"] == "'Origin'"
 
 
 def test_invoke_permission_is_scoped_to_post_data_on_this_stage(dev: SynthesizedStack) -> None:
@@ -225,7 +235,7 @@ def late_part_app(outdir: str) -> tuple[dict[str, Any], str]:
         live_after=[],
         throttle_rate_limit=100,
         throttle_burst_limit=50,
-        cors_allowed_origin="*",
+        cors_allowed_origins=("*",),
         tracing_enabled=False,
         access_log_group_name="/aws/apigateway/late",
         log_retention_days=14,

@@ -36,7 +36,7 @@ def test_function_runs_the_handler_with_settings_from_config(dev: SynthesizedSta
         "TABLE_NAME": f"${{{dev.ref('aws_dynamodb_table', 'data_table/table')}.name}}",
         "STAGE": "dev",
         "LOG_LEVEL": "INFO",
-        "CORS_ALLOWED_ORIGIN": "*",
+        "CORS_ALLOWED_ORIGINS": "*",
         "IDEMPOTENCY_TABLE_NAME": f"${{{dev.ref('aws_dynamodb_table', 'idempotency_table/table')}.name}}",
         "IDEMPOTENCY_RETENTION_SECONDS": "86400",
         "API_AUTH": "none",
@@ -49,9 +49,11 @@ def test_memory_timeout_and_tracing_settings_reach_the_function(tuned_function: 
     assert function["tracing_config"] == {"mode": "PassThrough"}
 
 
-def test_the_cors_origin_setting_reaches_the_function(one_origin: Variant) -> None:
-    function = one_origin.stack.resource("aws_lambda_function")
-    assert function["environment"]["variables"]["CORS_ALLOWED_ORIGIN"] == "https://app.example.com"
+def test_the_cors_origins_setting_reaches_the_function(two_origins: Variant) -> None:
+    function = two_origins.stack.resource("aws_lambda_function")
+    variables = function["environment"]["variables"]
+    assert variables["CORS_ALLOWED_ORIGINS"] == "https://app.example.com,https://admin.example.com"
+    assert "CORS_ALLOWED_ORIGIN" not in variables
 
 
 def test_code_asset_is_the_lambda_directory_and_nothing_else(dev: SynthesizedStack) -> None:

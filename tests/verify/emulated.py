@@ -24,6 +24,7 @@ from constructs_lib.contract import (
     IDEMPOTENCY_EXPIRY_ATTRIBUTE,
     RESOURCE_PATH,
     execution_log_group_name,
+    gateway_allowed_origin,
     table_definition,
 )
 from constructs_lib.firewall_rules import REDACTED_HEADERS, web_acl_rules
@@ -146,7 +147,7 @@ def build_environment(settings: Settings, client: Any, api_url_base: str) -> dic
         uri=aws.lambda_invoke_arn(function_name),
     )
     gateway.put_method(restApiId=api_id, resourceId=data, httpMethod="OPTIONS", authorizationType="NONE")
-    cors = FUNCTION_RULES.cors_headers(s.cors_allowed_origin)
+    cors = FUNCTION_RULES.cors_headers(gateway_allowed_origin(s.cors_origins))
     for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
         gateway.put_gateway_response(
             restApiId=api_id,

@@ -22,9 +22,15 @@ from tests.verify.emulated import build_environment
 from verify import run
 
 DOMAIN = "api.verify.example"
-SETTINGS_ENV = {"DATA_API_NAME_PREFIX": "verify-env", "DATA_API_WAF": "block", "DATA_API_DOMAIN_NAME": DOMAIN}
-"""dev with the edge on: a custom domain (its zone's id is known once the zone exists) and the
-firewall blocking."""
+ORIGINS = ("https://app.example.com", "https://admin.example.com")
+SETTINGS_ENV = {
+    "DATA_API_NAME_PREFIX": "verify-env",
+    "DATA_API_WAF": "block",
+    "DATA_API_DOMAIN_NAME": DOMAIN,
+    "DATA_API_CORS_ALLOWED_ORIGINS": ",".join(ORIGINS),
+}
+"""dev with the edge on (a custom domain, its zone's id known once the zone exists, and the
+firewall blocking) and two CORS origins."""
 STACK = "verify-env-dev"
 
 # A table encrypted with another key is not among the drifts: moto ignores UpdateTable's
@@ -89,6 +95,7 @@ def emulated(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> It
             waf="block",
             domain_name=DOMAIN,
             hosted_zone_id=env["DATA_API_HOSTED_ZONE_ID"],
+            cors_allowed_origins=ORIGINS,
         )
         patch.setenv("DATA_API_HOSTED_ZONE_ID", env["DATA_API_HOSTED_ZONE_ID"])
         outputs = build_environment(settings, client, "http://unused")
@@ -126,6 +133,8 @@ def test_a_conformant_deployment_passes_every_check(
         "domain: A/AAAA alias records",
         "firewall: rules (block)",
         "firewall: log (its group, credentials redacted)",
+        "live: CORS preflight",
+        "live: CORS preflight refuses an unlisted origin",
     ):
         assert name in names
 
