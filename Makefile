@@ -55,7 +55,7 @@ export PIPENV_VERBOSITY := -1
 export CHECKPOINT_DISABLE := 1
 
 .PHONY: help setup lock synth test lint unit scan snapshot-update local load verify capacity bench clean \
-	plan deploy destroy drift bootstrap cdktf docs parity plan-comment drift-issue
+	plan deploy destroy drift bootstrap cdktf docs parity plan-comment drift-issue browser-check
 
 help:
 	@echo "make synth            write cdktf.out/stacks/<stack>/cdk.tf.json for every stack"
@@ -64,6 +64,7 @@ help:
 	@echo "make snapshot-update  rewrite the stack snapshots after an intended change"
 	@echo "make local            serve the API on http://127.0.0.1:8080 (PORT, HOST override)"
 	@echo "make load             load check: LOAD_ARGS='--requests 1000 --rate 100 --concurrency 20'"
+	@echo "make browser-check    headless Chromium against make local: listed CORS origins read, others refused"
 	@echo "make bootstrap        once per account and region: the S3 state bucket (prints the settings to add)"
 	@echo "make plan ENV=dev     what a deploy would change, per stack (summary in .build/plan-dev.md)"
 	@echo "make deploy ENV=dev   deploy them (AUTO_APPROVE=1 skips the question); outputs in .build/outputs-dev.json"
@@ -174,6 +175,13 @@ snapshot-update: setup
 
 local: setup
 	$(PY) -m local.api
+
+# A real browser (Debian's headless Chromium) against make local with two CORS origins listed:
+# two pages on listed origins read the answer, one on another origin is refused it.
+browser-check: setup
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+		{ echo "data-api: error: Chromium is not installed: apt-get install chromium (Debian)" >&2; exit 1; }
+	$(PY) -m pytest tests/local/test_browser.py -p no:randomly
 
 LOAD_ARGS ?=
 load: setup
