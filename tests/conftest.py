@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from constructs_lib.settings import ENVIRONMENTS, Settings
+from constructs_lib.settings import ENVIRONMENTS, Settings, load
 from tests.synth_worker import SynthWorker
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -136,13 +136,22 @@ AUTH_MODES = [
 billing, the firewall (dev counts, staging blocks), a custom domain (staging), and deploying from
 CI (so the app has a CI stack too)."""
 
+EXAMPLES = sorted((REPO_ROOT / "examples").glob("*.toml"))
+"""The settings files teams start from: each synthesized and scanned like the rest."""
+
+
+def example_settings(path: Path) -> list[Settings]:
+    return [resolved.settings for resolved in load({"DATA_API_SETTINGS": str(path)})]
+
+
 SESSION_APPS: dict[str, list[Settings]] = {
     "default": [Settings(environment=e) for e in ENVIRONMENTS],
     "auth": AUTH_MODES,
+    **{f"example_{path.stem}": example_settings(path) for path in EXAMPLES},
     **{name: [settings] for name, settings in VARIANTS.items()},
 }
 """The apps the session synthesizes once, in this order, as soon as the tests are collected."""
-SYNTH_FIXTURES = frozenset({"synthesized", "auth_modes", "ci_app", "security_gate", *VARIANTS})
+SYNTH_FIXTURES = frozenset({"synthesized", "auth_modes", "ci_app", "examples", "security_gate", *VARIANTS})
 
 
 class SessionApps:
@@ -282,6 +291,12 @@ def auth_modes() -> dict[str, SynthesizedStack]:
 
 
 @pytest.fixture(scope="session")
+def examples() -> dict[str, dict[str, SynthesizedStack]]:
+    """Every examples/*.toml, synthesized: file stem -> its stacks."""
+    return {path.stem: session_apps().stacks(f"example_{path.stem}") for path in EXAMPLES}
+
+
+@pytest.fixture(scope="session")
 def ci_app() -> dict[str, SynthesizedStack]:
     """Every stack of the app with github_repository set (the auth modes' app): dev and staging,
     their account and state stacks, and the CI stack."""
@@ -330,6 +345,10 @@ class GateRuns:
             "clean": [
                 default["data-api-dev"].directory.parent.parent,
                 auth["data-api-staging"].directory.parent.parent,
+                *(
+                    next(iter(self._apps.stacks(f"example_{path.stem}").values())).directory.parent.parent
+                    for path in EXAMPLES
+                ),
             ],
             "broken": [broken],
         }
