@@ -18,6 +18,13 @@ def validate(s: Settings) -> None:
     """Raise SettingsError for the first setting data-api cannot deploy."""
     for field in fields(s):
         field.metadata["allowed"].validate(field.name, getattr(s, field.name))
+    if s.cors_allowed_origin and s.cors_allowed_origins != ("*",):
+        raise SettingsError(
+            f"setting cors_allowed_origin={s.cors_allowed_origin!r} and cors_allowed_origins are both set: "
+            "keep cors_allowed_origins alone",
+            "cors_allowed_origin",
+            ("cors_allowed_origins",),
+        )
     warn_deprecated(s)
     if overlong := naming.too_long(s.name_prefix, s.environment, s.region):
         raise SettingsError(
@@ -47,13 +54,6 @@ def validate(s: Settings) -> None:
             f"transactional writes of assumed_item_size_kb={s.assumed_item_size_kb} would throttle what "
             "the stage admits)",
             ("throttle_rate_limit", "throttle_burst_limit", "assumed_item_size_kb"),
-        )
-    if s.cors_allowed_origin and s.cors_allowed_origins != ("*",):
-        raise SettingsError(
-            f"setting cors_allowed_origin={s.cors_allowed_origin!r} and cors_allowed_origins are both set: "
-            "keep cors_allowed_origins alone",
-            "cors_allowed_origin",
-            ("cors_allowed_origins",),
         )
     if bool(s.domain_name) != bool(s.hosted_zone_id):
         given, missing = (
