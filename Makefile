@@ -168,7 +168,6 @@ test: setup $(SCAN_VENV)/.installed
 # the contract (a test fails when any is stale).
 docs: setup
 	$(PY) -m tools.settings_doc
-	$(PY) -m tools.openapi
 
 snapshot-update: setup
 	$(PY) -m pytest tests/stacks/test_snapshot.py --snapshot-update

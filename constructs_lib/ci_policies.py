@@ -698,10 +698,6 @@ def deploy_subjects(environment: str) -> tuple[str, ...]:
     return (f"environment:{environment}",)
 
 
-def _read_statement() -> Statement:
-    return allow("ReadStacks", READ_ACTIONS, ["*"])
-
-
 def _state_statements(scope: CiScope, aws: AwsContext, write: bool) -> list[Statement]:
     """A plan reads its environment's state and the account stack's and takes their locks; a
     deploy (of the environment's stack alone: ENVIRONMENT_ONLY in deploy.yml) reads and writes its
@@ -725,7 +721,7 @@ def _state_statements(scope: CiScope, aws: AwsContext, write: bool) -> list[Stat
 def read_statements() -> list[Statement]:
     """What every CI role reads (a managed policy of its own, shared: IAM counts a role's inline
     policies against one 10,240-character quota, and the deploy grants need most of it)."""
-    return [_read_statement()]
+    return [allow("ReadStacks", READ_ACTIONS, ["*"])]
 
 
 def plan_statements(scope: CiScope, aws: AwsContext) -> list[Statement]:

@@ -1,6 +1,7 @@
 """The generated pages: docs/settings.md from constructs_lib/settings/model.py (every setting's
-variable, default, what it allows and what it decides, each from its one declaration) and docs/outputs.md from
-constructs_lib/outputs.py. `make docs` writes them; a test fails when a committed page differs.
+variable, default, what it allows and what it decides, each from its one declaration),
+docs/outputs.md from constructs_lib/outputs.py and docs/openapi.yaml from constructs_lib/openapi.py
+(tools/openapi.py). `make docs` writes them; a test fails when a committed page differs.
 
 usage: python -m tools.settings_doc [--check]
 """
@@ -13,6 +14,7 @@ import sys
 from pathlib import Path
 
 from constructs_lib import outputs, settings
+from tools import openapi
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PAGE = PROJECT_ROOT / "docs" / "settings.md"
@@ -76,7 +78,7 @@ def render_outputs() -> str:
 
 
 def pages() -> dict[Path, str]:
-    return {PAGE: render(), OUTPUTS_PAGE: render_outputs()}
+    return {PAGE: render(), OUTPUTS_PAGE: render_outputs(), openapi.PAGE: openapi.render()}
 
 
 def main(argv: list[str]) -> int:

@@ -30,6 +30,7 @@ from constructs_lib.contract import BINARY_MEDIA_TYPES, MISSING_ROUTE
 from constructs_lib.openapi import DOCUMENT_PATH, document
 from local.process import local_api
 from tools import openapi as openapi_tool
+from tools import settings_doc
 
 # The binary media types the API stores byte for byte: sent as the bytes Schemathesis generates,
 # as it does for application/octet-stream.
@@ -56,7 +57,7 @@ def base_url() -> Iterator[str]:
 
 def test_the_committed_description_is_the_generated_one() -> None:
     assert openapi_tool.PAGE.read_text() == openapi_tool.render(), "docs/openapi.yaml: run `make docs`"
-    assert openapi_tool.main(["--check"]) == 0
+    assert openapi_tool.PAGE in settings_doc.pages()  # written and checked with the other generated pages
 
 
 def test_make_local_serves_the_description(base_url: str) -> None:
