@@ -194,13 +194,14 @@ def bench_first_hour() -> dict[str, Any]:
 _IMPORT_LINE = re.compile(r"import time:\s+\d+ \|\s+(\d+) \| (\S+)$")
 
 
-def import_microseconds(module: str) -> float:
+def import_microseconds(module: str, extra_env: dict[str, str] | None = None) -> float:
     """Cumulative import time of ``module`` in a fresh interpreter (python -X importtime)."""
     env = {
         **os.environ,
         "TABLE_NAME": "bench",
         "AWS_DEFAULT_REGION": "us-east-1",
         "PYTHONDONTWRITEBYTECODE": "1",
+        **(extra_env or {}),
     }
     result = subprocess.run(
         [PYTHON, "-X", "importtime", "-c", f"import {module}"],
@@ -269,6 +270,95 @@ def bench_warm(requests: int) -> dict[str, Any]:
         "cpu_us_100kb": round(per_request(body_of(100 * 1024)), 1),
         "requests": requests,
     }
+
+
+EXAMPLE_SCHEMA = ROOT / "examples" / "schemas" / "event.json"
+EXAMPLE_PAYLOAD = {"type": "page-view", "source": "web", "count": 1, "attributes": {"path": "/" + "p" * 900}}
+"""About 1 KB that the example schema accepts (every property of the schema checked)."""
+
+
+def _zipped_bytes(folder: Path) -> int:
+    buffer = Path(tempfile.mkdtemp(prefix="bench-asset-")) / "asset.zip"
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(folder).as_posix())
+    size = buffer.stat().st_size
+    shutil.rmtree(buffer.parent, ignore_errors=True)
+    return size
+
+
+def bench_payload_schema(repeat: int, requests: int) -> dict[str, Any]:
+    """What the example payload schema costs the function: its asset (zipped), its cold import
+    and a warm 1 KB request, each next to the same without a schema (DynamoDB stubbed)."""
+    sys.path.insert(0, str(ROOT))
+    from constructs_lib import payload_schema
+    from constructs_lib.contract import PAYLOAD_VALIDATOR_FILE
+    from constructs_lib.ingest_function import stage_function_code
+
+    schema = payload_schema.read(EXAMPLE_SCHEMA)
+    build = Path(tempfile.mkdtemp(prefix="bench-schema-"))
+    plain = stage_function_code(build_dir=build)
+    checked = stage_function_code(
+        build_dir=build, extra_files={PAYLOAD_VALIDATOR_FILE: schema.validator_code()}
+    )
+    with_schema = {"PYTHONPATH": str(checked), "PAYLOAD_SCHEMA_SHA256": schema.sha256}
+    cold_plain = [import_microseconds("handler") for _ in range(repeat)]
+    cold_checked = [import_microseconds("handler", with_schema) for _ in range(repeat)]
+
+    os.environ.setdefault("TABLE_NAME", "bench")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    sys.path.insert(0, str(FUNCTION_DIR))
+    import dataclasses
+    import logging
+
+    import handler
+    from ingest.schema import PayloadSchema
+
+    class Stub:
+        def put_item(self, **_: Any) -> dict[str, Any]:
+            return {}
+
+    handler.SERVICE.store.client = Stub()
+    logging.getLogger("data_api.ingest").handlers = [logging.NullHandler()]
+    payload_schema.use_validator(schema, build)
+    services = {
+        "none": handler.SERVICE,
+        "example": dataclasses.replace(handler.SERVICE, schema=PayloadSchema.load(schema.sha256)),
+    }
+    event = {
+        "body": json.dumps(EXAMPLE_PAYLOAD),
+        "headers": {"Content-Type": "application/json"},
+        "requestContext": {"requestId": "b"},
+    }
+
+    def per_request(service: Any, count: int) -> float:
+        started = time.process_time()
+        for _ in range(count):
+            service.handle(event, None)
+        return (time.process_time() - started) / count * 1e6
+
+    for service in services.values():  # warm up, and both answer 200
+        for _ in range(20):
+            assert service.handle(event, None)["statusCode"] == 200
+    rounds: dict[str, list[float]] = {name: [] for name in services}
+    for _ in range(10):  # interleaved, so both see the same machine
+        for name, service in services.items():
+            rounds[name].append(per_request(service, max(1, requests // 10)))
+    warm = {name: round(statistics.median(times), 1) for name, times in rounds.items()}
+    result = {
+        "asset_bytes": {"none": _zipped_bytes(plain), "example": _zipped_bytes(checked)},
+        "validator_bytes": (checked / PAYLOAD_VALIDATOR_FILE).stat().st_size,
+        "cold_import_ms": {
+            "none": round(statistics.median(cold_plain) / 1000, 1),
+            "example": round(statistics.median(cold_checked) / 1000, 1),
+        },
+        "warm_cpu_us_1kb": warm,
+        "runs": repeat,
+        "requests": requests,
+    }
+    shutil.rmtree(build, ignore_errors=True)
+    return result
 
 
 def table(figures: dict[str, Any]) -> str:
@@ -341,6 +431,28 @@ def table(figures: dict[str, Any]) -> str:
             "goal <= 20 KB",
         ),
     ]
+    schema = figures.get("payload_schema")
+    if schema is not None:
+        rows += [
+            (
+                "function asset, example payload schema",
+                f"{schema['asset_bytes']['example']} bytes",
+                f"none {schema['asset_bytes']['none']} bytes (zipped here)",
+                f"validator {schema['validator_bytes']} bytes",
+            ),
+            (
+                "handler cold import, example schema",
+                f"{schema['cold_import_ms']['example']} ms",
+                f"none {schema['cold_import_ms']['none']} ms",
+                "",
+            ),
+            (
+                "handler warm 1 KB, example schema",
+                f"{schema['warm_cpu_us_1kb']['example']} us CPU",
+                f"none {schema['warm_cpu_us_1kb']['none']} us CPU",
+                "",
+            ),
+        ]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     return "\n".join("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows)
 
@@ -351,7 +463,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--import-runs", type=int, default=10)
     parser.add_argument("--warm-requests", type=int, default=2000)
     parser.add_argument(
-        "--only", nargs="+", choices=("synth", "first_hour", "cold_start", "warm"), help="measure only these"
+        "--only",
+        nargs="+",
+        choices=("synth", "first_hour", "cold_start", "warm", "payload_schema"),
+        help="measure only these",
     )
     arguments = parser.parse_args(argv)
     steps: list[tuple[str, Callable[[], dict[str, Any]]]] = [
@@ -359,6 +474,7 @@ def main(argv: list[str] | None = None) -> int:
         ("first_hour", bench_first_hour),
         ("cold_start", lambda: bench_cold_start(arguments.import_runs)),
         ("warm", lambda: bench_warm(arguments.warm_requests)),
+        ("payload_schema", lambda: bench_payload_schema(arguments.import_runs, arguments.warm_requests)),
     ]
     figures: dict[str, Any] = {
         "taken": datetime.now(UTC).isoformat(timespec="seconds"),

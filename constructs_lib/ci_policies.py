@@ -119,6 +119,8 @@ DEPLOY_ACTIONS: tuple[ResourceActions, ...] = (
             "aws_api_gateway_integration",
             "aws_api_gateway_integration_response",
             "aws_api_gateway_gateway_response",
+            "aws_api_gateway_model",
+            "aws_api_gateway_request_validator",
             "aws_api_gateway_deployment",
             "aws_api_gateway_method_settings",
         )

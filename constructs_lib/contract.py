@@ -171,6 +171,21 @@ OVER_API_GATEWAY_LIMIT = b"HTTP content length exceeded 10485760 bytes."
 """API Gateway's plain-text answer (413) to a body over its 10 MB, same source."""
 BAD_GATEWAY = (502, {"message": "Internal server error"})
 BAD_REQUEST = (400, {"message": "Bad Request"})
+PAYLOAD_VALIDATOR_FILE = f"{FUNCTION_RULES.VALIDATOR_MODULE}.py"
+"""The payload schema's generated validator, beside the handler in the function's code."""
+PAYLOAD_MODEL_NAME = "Payload"
+"""The POST method's model for application/json (the payload schema); alphanumeric, as API
+Gateway requires of a model's name."""
+PAYLOAD_MODEL_CONTENT_TYPE = "application/json"
+"""The only content type API Gateway checks against the model; the function checks the rest."""
+INVALID_BODY_TEMPLATE = (
+    '{"message":$context.error.messageString,"error":"$context.error.validationErrorString",'
+    '"request_id":"$context.requestId"}'
+)
+"""API Gateway's BAD_REQUEST_BODY answer with a payload schema: its message ("Invalid request
+body", already quoted), what its validator said, and the request id, in the function's own shape
+(message, error, request_id). A gateway response template substitutes variables only (no VTL).
+https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-validation-set-up.html"""
 FORBIDDEN = (403, {"message": "Forbidden"})
 """What the stage answers a request without a valid API key (api_auth=api_key)."""
 

@@ -47,6 +47,7 @@ try:
         import cdktn_provider_aws.api_gateway_method_response as api_gateway_method_response
         import cdktn_provider_aws.api_gateway_method_settings as api_gateway_method_settings
         import cdktn_provider_aws.api_gateway_model as api_gateway_model
+        import cdktn_provider_aws.api_gateway_request_validator as api_gateway_request_validator
         import cdktn_provider_aws.api_gateway_resource as api_gateway_resource
         import cdktn_provider_aws.api_gateway_rest_api as api_gateway_rest_api
         import cdktn_provider_aws.api_gateway_stage as api_gateway_stage
@@ -100,6 +101,7 @@ try:
         import cdktf_cdktf_provider_aws.api_gateway_method_response as api_gateway_method_response
         import cdktf_cdktf_provider_aws.api_gateway_method_settings as api_gateway_method_settings
         import cdktf_cdktf_provider_aws.api_gateway_model as api_gateway_model
+        import cdktf_cdktf_provider_aws.api_gateway_request_validator as api_gateway_request_validator
         import cdktf_cdktf_provider_aws.api_gateway_resource as api_gateway_resource
         import cdktf_cdktf_provider_aws.api_gateway_rest_api as api_gateway_rest_api
         import cdktf_cdktf_provider_aws.api_gateway_stage as api_gateway_stage
@@ -172,6 +174,7 @@ ApiGatewayMethodResponse = api_gateway_method_response.ApiGatewayMethodResponse
 ApiGatewayMethodSettings = api_gateway_method_settings.ApiGatewayMethodSettings
 ApiGatewayMethodSettingsSettings = api_gateway_method_settings.ApiGatewayMethodSettingsSettings
 ApiGatewayModel = api_gateway_model.ApiGatewayModel
+ApiGatewayRequestValidator = api_gateway_request_validator.ApiGatewayRequestValidator
 ApiGatewayResource = api_gateway_resource.ApiGatewayResource
 ApiGatewayRestApi = api_gateway_rest_api.ApiGatewayRestApi
 ApiGatewayRestApiEndpointConfiguration = api_gateway_rest_api.ApiGatewayRestApiEndpointConfiguration
@@ -278,6 +281,7 @@ __all__ = [
     "ApiGatewayMethodSettings",
     "ApiGatewayMethodSettingsSettings",
     "ApiGatewayModel",
+    "ApiGatewayRequestValidator",
     "ApiGatewayResource",
     "ApiGatewayRestApi",
     "ApiGatewayRestApiEndpointConfiguration",

@@ -7,7 +7,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from constructs import Construct
@@ -39,17 +39,25 @@ from constructs_lib.policies import function_statements, service_trust_policy
 BUILD_DIR = PROJECT_ROOT / ".build"
 
 
-def stage_function_code(source_dir: Path = FUNCTION_SOURCE_DIR, build_dir: Path = BUILD_DIR) -> Path:
-    """Copy the function's own files into a folder named for their content and return it.
+def stage_function_code(
+    source_dir: Path = FUNCTION_SOURCE_DIR,
+    build_dir: Path = BUILD_DIR,
+    extra_files: Mapping[str, str] | None = None,
+) -> Path:
+    """Copy the function's own files, and ``extra_files`` (name -> text: code synth generates),
+    into a folder named for their content and return it.
 
     Packaging ``lambda/`` directly would also ship ``__pycache__`` left by tests, and change
     the asset hash (and so redeploy the function) whenever a test ran.
     """
     files = function_source_files(source_dir)
+    generated = {name: text.encode() for name, text in sorted((extra_files or {}).items())}
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.relative_to(source_dir).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
+    for name, content in generated.items():
+        digest.update(name.encode() + b"\0" + content + b"\0")
     target = build_dir / f"function-{digest.hexdigest()[:16]}"
     if target.is_dir():
         return target
@@ -59,6 +67,8 @@ def stage_function_code(source_dir: Path = FUNCTION_SOURCE_DIR, build_dir: Path 
         destination = staging / path.relative_to(source_dir)
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, destination)
+    for name, content in generated.items():
+        (staging / name).write_bytes(content)
     try:
         os.rename(staging, target)
     except OSError:  # another synth staged the same content first
@@ -88,6 +98,8 @@ class IngestFunctionProps:
     aws: AwsContext
     permissions_boundary_arn: str = ""
     """The role's permissions boundary (set when CI deploys: the CI stack creates the policy)."""
+    extra_files: Mapping[str, str] = field(default_factory=dict)
+    """Generated modules shipped beside the handler (the payload schema's validator)."""
 
 
 class IngestFunction(Construct):
@@ -127,7 +139,9 @@ class IngestFunction(Construct):
                 )
             ),
         )
-        code = TerraformAsset(self, "code", path=str(stage_function_code()), type=AssetType.ARCHIVE)
+        code = TerraformAsset(
+            self, "code", path=str(stage_function_code(extra_files=props.extra_files)), type=AssetType.ARCHIVE
+        )
         self.function = LambdaFunction(
             self,
             "function",

@@ -70,7 +70,9 @@ def document() -> dict[str, Any]:
         "200": _json("Stored", "Stored, once it is durably written", _REPLAYED),
         "400": _json(
             "Error",
-            "A missing or empty body, a body declared JSON that is not, or a value DynamoDB cannot store",
+            "A missing or empty body, a body declared JSON that is not, a value DynamoDB cannot store, or "
+            "(with the setting payload_schema) a payload the schema refuses: `Invalid request body`, and "
+            "`error` says where",
         ),
         "403": _json(
             "Error",
@@ -154,6 +156,10 @@ def document() -> dict[str, Any]:
                     "required": ["message"],
                     "properties": {
                         "message": {"type": "string"},
+                        "error": {
+                            "type": "string",
+                            "description": "What exactly (a payload the payload schema refuses: where)",
+                        },
                         "request_id": {"type": "string", "nullable": True},
                     },
                 },

@@ -17,6 +17,9 @@ from constructs_lib.contract import (
     BINARY_MEDIA_TYPES,
     FUNCTION_RULES,
     GATEWAY_RESPONSE_TYPES,
+    INVALID_BODY_TEMPLATE,
+    PAYLOAD_MODEL_CONTENT_TYPE,
+    PAYLOAD_MODEL_NAME,
     RESOURCE_PATH,
     STAGE_DATA_TRACE_ENABLED,
     STAGE_LOGGING_LEVEL,
@@ -35,6 +38,8 @@ from constructs_lib.framework import (
     ApiGatewayMethodResponse,
     ApiGatewayMethodSettings,
     ApiGatewayMethodSettingsSettings,
+    ApiGatewayModel,
+    ApiGatewayRequestValidator,
     ApiGatewayResource,
     ApiGatewayRestApi,
     ApiGatewayRestApiEndpointConfiguration,
@@ -112,6 +117,9 @@ class RestApiProps:
     domain (and its firewall)."""
     firewall: bool = False
     """Whether a WAF web ACL protects the stage (else that finding stays accepted: waf = off)."""
+    payload_schema: str = ""
+    """The payload schema file's text: with it, POST checks application/json bodies against it
+    (a model and a request validator) and API Gateway answers a mismatch itself (400)."""
 
 
 class RestApi(Construct):
@@ -270,6 +278,7 @@ class RestApi(Construct):
         return tuple(self._parts)
 
     def _post_method(self, props: RestApiProps) -> None:
+        model, validator = self._payload_check(props) if props.payload_schema else (None, None)
         post = ApiGatewayMethod(
             self,
             "post",
@@ -278,8 +287,12 @@ class RestApi(Construct):
             http_method="POST",
             authorization=props.auth.method_authorization,
             api_key_required=props.auth.api_key_required,
+            request_models={PAYLOAD_MODEL_CONTENT_TYPE: model.name} if model else None,
+            request_validator_id=validator.id if validator else None,
         )
-        accept_findings(post, "CKV2_AWS_53", *props.auth.accepted_findings)
+        # Without a payload schema there is nothing to validate a request against: any payload is
+        # stored (with one, the method has its validator and the check passes).
+        accept_findings(post, *(() if model else ("CKV2_AWS_53",)), *props.auth.accepted_findings)
         integration = ApiGatewayIntegration(
             self,
             "post_integration",
@@ -304,6 +317,31 @@ class RestApi(Construct):
         ]
         for shaped in (post, integration, *responses):
             self.part(shaped)
+
+    def _payload_check(self, props: RestApiProps) -> tuple[ApiGatewayModel, ApiGatewayRequestValidator]:
+        """The payload schema as the method's model, and a validator that checks bodies only."""
+        model = self.part(
+            ApiGatewayModel(
+                self,
+                "payload_model",
+                rest_api_id=self.api.id,
+                name=PAYLOAD_MODEL_NAME,
+                description="The payload schema (settings: payload_schema)",
+                content_type=PAYLOAD_MODEL_CONTENT_TYPE,
+                schema=props.payload_schema,
+            )
+        )
+        validator = self.part(
+            ApiGatewayRequestValidator(
+                self,
+                "payload_validator",
+                rest_api_id=self.api.id,
+                name=f"{props.api_name}-payload",
+                validate_request_body=True,
+                validate_request_parameters=False,
+            )
+        )
+        return model, validator
 
     def _preflight(self, props: RestApiProps) -> None:
         # Every header is declared; the allowed origin is static for "*" and otherwise set per
@@ -358,7 +396,10 @@ class RestApi(Construct):
         """API Gateway's own errors (throttling, auth, timeouts) carry the CORS headers too, as far
         as static values can (contract.gateway_allowed_origin)."""
         headers = cors_headers(gateway_allowed_origin(props.cors_allowed_origins))
-        for kind in GATEWAY_RESPONSE_TYPES:
+        templates: dict[str, dict[str, str] | None] = {kind: None for kind in GATEWAY_RESPONSE_TYPES}
+        if props.payload_schema:  # a refused payload: what the validator said, as the function says it
+            templates["BAD_REQUEST_BODY"] = {PAYLOAD_MODEL_CONTENT_TYPE: INVALID_BODY_TEMPLATE}
+        for kind, template in templates.items():
             self.part(
                 ApiGatewayGatewayResponse(
                     self,
@@ -368,6 +409,7 @@ class RestApi(Construct):
                     response_parameters={
                         f"gatewayresponse.header.{name}": f"'{value}'" for name, value in headers.items()
                     },
+                    response_templates=template,
                 )
             )
 

@@ -13,7 +13,7 @@ from constructs_lib.alarms import Alarms, AlarmsProps, alarm_specs, write_thrott
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.ci_policies import CiScope
 from constructs_lib.ci_roles import CiEnvironment, CiRoles, CiRolesProps
-from constructs_lib.contract import EXECUTION_LOG_GROUP_PREFIX, RESOURCE_PATH
+from constructs_lib.contract import EXECUTION_LOG_GROUP_PREFIX, PAYLOAD_VALIDATOR_FILE, RESOURCE_PATH
 from constructs_lib.domain import CustomDomain, CustomDomainProps
 from constructs_lib.encryption import DataKey, DataKeyProps
 from constructs_lib.firewall import Firewall, FirewallProps
@@ -216,6 +216,7 @@ class DataApiStack(_BaseStack):
         idempotency_table = IdempotencyTable(
             self, "idempotency_table", self._table_props(s.resource_name("idempotency"), data_key.arn)
         )
+        schema = s.schema
         function = IngestFunction(
             self,
             "ingest",
@@ -238,6 +239,7 @@ class DataApiStack(_BaseStack):
                 )
                 if s.github_repository
                 else "",
+                extra_files={PAYLOAD_VALIDATOR_FILE: schema.validator_code()} if schema else {},
             ),
         )
         api = RestApi(
@@ -260,6 +262,7 @@ class DataApiStack(_BaseStack):
                 api_key_daily_quota=s.api_key_daily_quota,
                 disable_default_endpoint=bool(s.domain_name) and not s.keep_default_endpoint,
                 firewall=s.waf != "off",
+                payload_schema=schema.text if schema else "",
             ),
         )
         domain = (

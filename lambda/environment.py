@@ -20,6 +20,8 @@ CORS_ALLOWED_ORIGIN = "CORS_ALLOWED_ORIGIN"
 IDEMPOTENCY_TABLE_NAME = "IDEMPOTENCY_TABLE_NAME"
 IDEMPOTENCY_RETENTION_SECONDS = "IDEMPOTENCY_RETENTION_SECONDS"
 API_AUTH = "API_AUTH"
+PAYLOAD_SCHEMA_SHA256 = "PAYLOAD_SCHEMA_SHA256"
+"""The SHA-256 of the payload schema file the stack deployed; unset without one."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class FunctionEnvironment:
     idempotency_table_name: str = ""
     idempotency_retention_seconds: int = 86400
     api_auth: str = "none"
+    payload_schema_sha256: str = ""
 
     def variables(self) -> dict[str, str]:
         """The Lambda environment variables that say this."""
@@ -44,6 +47,7 @@ class FunctionEnvironment:
             IDEMPOTENCY_TABLE_NAME: self.idempotency_table_name,
             IDEMPOTENCY_RETENTION_SECONDS: str(self.idempotency_retention_seconds),
             API_AUTH: self.api_auth,
+            **({PAYLOAD_SCHEMA_SHA256: self.payload_schema_sha256} if self.payload_schema_sha256 else {}),
         }
 
     @classmethod
@@ -68,4 +72,5 @@ class FunctionEnvironment:
             idempotency_table_name=env.get(IDEMPOTENCY_TABLE_NAME, ""),
             idempotency_retention_seconds=int(env.get(IDEMPOTENCY_RETENTION_SECONDS, "86400")),
             api_auth=env.get(API_AUTH, "none"),
+            payload_schema_sha256=env.get(PAYLOAD_SCHEMA_SHA256, ""),
         )

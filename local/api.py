@@ -31,6 +31,8 @@ from constructs_lib.contract import (
     FUNCTION_RULES,
     MISSING_ROUTE,
     OVER_API_GATEWAY_LIMIT,
+    PAYLOAD_MODEL_CONTENT_TYPE,
+    PROJECT_ROOT,
     RESOURCE_PATH,
     THROTTLED,
     TOO_LARGE,
@@ -39,6 +41,7 @@ from constructs_lib.contract import (
     table_definition,
 )
 from constructs_lib.openapi import DOCUMENT_PATH, document
+from constructs_lib.payload_schema import use_validator
 from constructs_lib.settings import Settings, SettingsError, load_one
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
@@ -242,6 +245,9 @@ class LocalApi:
         os.environ.setdefault("AWS_DEFAULT_REGION", settings.region)
         self.table_created = ensure_table(dynamodb_endpoint, self.table_name, settings)
         ensure_table(dynamodb_endpoint, self.idempotency_table_name, settings, idempotency=True)
+        schema = settings.schema
+        if schema is not None:  # the validator the asset ships beside the handler
+            use_validator(schema, PROJECT_ROOT / ".build")
         self._function = load_function(
             {
                 "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
@@ -300,6 +306,9 @@ class LocalApi:
             if sent[-1:] != [self.api_key]:
                 return gateway_answer(FORBIDDEN, self.cors)
         event = to_event(method, raw_path, headers, body, ip, self.settings.environment)
+        refusal = self._model_refusal(headers, body, event["requestContext"]["requestId"])
+        if refusal is not None:
+            return refusal
         if len(json.dumps(event).encode()) > LAMBDA_INVOCATION_PAYLOAD_BYTES:
             return gateway_answer(TOO_LARGE, self.cors)
         context = _Context(event["requestContext"]["requestId"], self.settings.lambda_timeout_seconds)
@@ -308,6 +317,30 @@ class LocalApi:
         except Exception:  # an escaped exception is API Gateway's 502, and harms no other request
             return gateway_answer(BAD_GATEWAY, self.cors)
         return from_response(response, self.cors)
+
+    def _model_refusal(
+        self, headers: list[tuple[str, str]], body: bytes, request_id: str
+    ) -> HttpAnswer | None:
+        """API Gateway's request validator, with a payload schema: an application/json body that
+        is not JSON, or does not match the model, is refused before the function runs (400,
+        BAD_REQUEST_BODY in the stage's template). The stage's own validator words its error its
+        way; make local says what the function would say (the same schema, the same code)."""
+        schema = self._function.SERVICE.schema
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
+        if schema is None or FUNCTION_RULES.media_type(content_type) != PAYLOAD_MODEL_CONTENT_TYPE:
+            return None
+        try:
+            text = body.decode("utf-8")
+            schema.check(text, json.loads(text))
+            return None
+        except ValueError:
+            detail = "body is not JSON"
+        except Exception as error:  # the function's RequestError (its own copy of the class)
+            detail = getattr(error, "detail", None) or str(error)
+        answer = {"message": FUNCTION_RULES.INVALID_BODY_MESSAGE, "error": detail, "request_id": request_id}
+        return HttpAnswer(
+            400, [("Content-Type", "application/json"), *self.cors.items()], json.dumps(answer).encode()
+        )
 
     def _request_handler(self) -> type[BaseHTTPRequestHandler]:
         api = self

@@ -115,6 +115,8 @@ class Variant:
         return self.stacks[self.settings.stack_name]
 
 
+PAYLOAD_SCHEMA_FILE = REPO_ROOT / "examples" / "schemas" / "event.json"
+"""The example payload schema (examples/production.toml uses it too)."""
 CI_SETTINGS: dict[str, Any] = {
     "state_backend": "s3",
     "state_bucket": "example-terraform-state",
@@ -128,13 +130,14 @@ AUTH_MODES = [
         api_auth="iam",
         billing_mode="on_demand",
         waf="block",
+        payload_schema=str(PAYLOAD_SCHEMA_FILE),
         **EDGE_SETTINGS,
         **CI_SETTINGS,
     ),
 ]
 """Everything the defaults leave off, all scanned with the rest: the other auth modes, on-demand
-billing, the firewall (dev counts, staging blocks), a custom domain (staging), and deploying from
-CI (so the app has a CI stack too)."""
+billing, the firewall (dev counts, staging blocks), a custom domain and a payload schema
+(staging), and deploying from CI (so the app has a CI stack too)."""
 
 EXAMPLES = sorted((REPO_ROOT / "examples").glob("*.toml"))
 """The settings files teams start from: each synthesized and scanned like the rest."""

@@ -34,8 +34,35 @@ def input_files(root: Path, env: Mapping[str, str]) -> list[Path]:
             p for p in sorted((root / directory).rglob("*")) if p.is_file() and "__pycache__" not in p.parts
         )
     chosen = env.get("DATA_API_SETTINGS", "")
-    files.append(Path(chosen) if chosen else root / DEFAULT_SETTINGS_FILE)
+    settings_file = Path(chosen) if chosen else root / DEFAULT_SETTINGS_FILE
+    files.append(settings_file)
+    files.extend(schema_files({**env, "DATA_API_SETTINGS": str(settings_file)}))
     return files
+
+
+def schema_files(env: Mapping[str, str]) -> list[Path]:
+    """The payload schema files the settings name (none when the settings are refused: synth
+    then fails, saying why, and writes no stamp). The settings are loaded only when the file or
+    a variable mentions the setting: loading them costs over a second, the stamp's whole budget."""
+    import warnings
+
+    settings_file = Path(env["DATA_API_SETTINGS"])
+    try:
+        mentioned = "payload_schema" in settings_file.read_text(errors="replace")
+    except OSError:
+        mentioned = False
+    if not mentioned and not any(name.endswith("PAYLOAD_SCHEMA") for name in env):
+        return []
+
+    from constructs_lib.settings import SettingsError, load
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # synth itself says them
+            resolved = load(env)
+    except SettingsError:
+        return []
+    return sorted({Path(r.settings.payload_schema) for r in resolved if r.settings.payload_schema})
 
 
 def digest(root: Path, env: Mapping[str, str]) -> str:

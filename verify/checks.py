@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,7 +32,10 @@ from constructs_lib.contract import (
     HANDLER,
     IDEMPOTENCY_EXPIRY_ATTRIBUTE,
     IDEMPOTENCY_KEY,
+    INVALID_BODY_TEMPLATE,
     PARTITION_KEY,
+    PAYLOAD_MODEL_CONTENT_TYPE,
+    PAYLOAD_MODEL_NAME,
     RESOURCE_PATH,
     SORT_KEY,
     STAGE_DATA_TRACE_ENABLED,
@@ -42,6 +46,7 @@ from constructs_lib.contract import (
 )
 from constructs_lib.firewall_rules import REDACTED_HEADERS, web_acl_rules
 from constructs_lib.outputs import ACCESS_LOG_GROUP_NAME, FUNCTION_LOG_GROUP_NAME
+from constructs_lib.payload_schema import PayloadSchema
 from constructs_lib.policies import data_key_statements, function_statements, service_trust_policy
 from constructs_lib.settings import Settings
 
@@ -68,6 +73,9 @@ class Deployment:
     api_key: str | None = None
     sign: Callable[[str, str, bytes, dict[str, str]], dict[str, str]] | None = None
     """Adds SigV4 headers to a request (api_auth=iam)."""
+    sample_payload: str | None = None
+    """A payload the payload schema accepts (--payload: JSON text), stored by the live check
+    instead of the marker payload."""
 
     def output(self, name: str) -> str:
         value = self.outputs.get(name)
@@ -439,6 +447,64 @@ def api_checks(d: Deployment) -> Iterator[Check]:
     )
 
 
+# --- the payload schema ------------------------------------------------------------------
+
+
+def payload_checks(d: Deployment) -> Iterator[Check]:
+    """With payload_schema: the file is the POST method's model, a body validator checks it, and
+    the BAD_REQUEST_BODY answer is the function's shape with the CORS headers. Without: nothing."""
+    s = d.settings
+    schema = s.schema
+    gateway = d.client("apigateway")
+    api_id = d.output("api_id")
+    resources = gateway.get_resources(restApiId=api_id, limit=500)["items"]
+    data = next((r for r in resources if r.get("path") == f"/{RESOURCE_PATH}"), None)
+    if data is None:
+        yield failed("payload schema: could not check", f"no /{RESOURCE_PATH} resource")
+        return
+    post = gateway.get_method(restApiId=api_id, resourceId=data["id"], httpMethod="POST")
+    if schema is None:
+        yield compare(
+            "payload schema: none, so POST checks no body",
+            [None, {}],
+            [post.get("requestValidatorId"), post.get("requestModels", {})],
+        )
+        return
+    model = gateway.get_model(restApiId=api_id, modelName=PAYLOAD_MODEL_NAME)
+    yield compare(
+        "payload schema: the model is the file",
+        {"schema": schema.text, "contentType": PAYLOAD_MODEL_CONTENT_TYPE},
+        {"schema": model.get("schema"), "contentType": model.get("contentType")},
+    )
+    validator_id = post.get("requestValidatorId")
+    validator = (
+        gateway.get_request_validator(restApiId=api_id, requestValidatorId=validator_id)
+        if validator_id
+        else {}
+    )
+    yield compare(
+        "payload schema: POST checks JSON bodies against it",
+        {"requestModels": {PAYLOAD_MODEL_CONTENT_TYPE: PAYLOAD_MODEL_NAME}, "validateRequestBody": True},
+        {
+            "requestModels": post.get("requestModels", {}),
+            "validateRequestBody": validator.get("validateRequestBody"),
+        },
+    )
+    cors = {
+        f"gatewayresponse.header.{k}": f"'{v}'"
+        for k, v in FUNCTION_RULES.cors_headers(gateway_allowed_origin(s.cors_origins)).items()
+    }
+    response = gateway.get_gateway_response(restApiId=api_id, responseType="BAD_REQUEST_BODY")
+    yield compare(
+        "payload schema: API Gateway's refusal (the function's shape, CORS)",
+        {"template": INVALID_BODY_TEMPLATE, "headers": cors},
+        {
+            "template": response.get("responseTemplates", {}).get(PAYLOAD_MODEL_CONTENT_TYPE),
+            "headers": response.get("responseParameters", {}),
+        },
+    )
+
+
 # --- the edge: custom domain and firewall -------------------------------------------------
 
 
@@ -677,10 +743,23 @@ def _call(d: Deployment, method: str, url: str, body: bytes, headers: dict[str, 
 def live_checks(d: Deployment) -> Iterator[Check]:
     s = d.settings
     url = d.output("api_url")
-    marker = f"make-verify-{uuid.uuid4()}"
+    marker = {"data_api_verify": f"make-verify-{uuid.uuid4()}"}
     json_type = {"Content-Type": "application/json"}
-    reply = _call(d, "POST", url, json.dumps({"data_api_verify": marker}).encode(), json_type)
-    yield _stored_check(d, reply, marker)
+    schema = s.schema
+    if schema is not None:
+        yield _refusal_check(d, url, schema, [marker, [], None, ""])
+    text = json.dumps(marker) if d.sample_payload is None else d.sample_payload
+    mismatch = schema.mismatch(json.loads(text)) if schema is not None else None
+    if mismatch is not None:
+        which = "marker" if d.sample_payload is None else "--payload"
+        yield failed(
+            "live: POST stores the item",
+            f"not tried: the payload schema refuses the {which} payload ({mismatch}); give one it "
+            "accepts: VERIFY_ARGS='--payload FILE'",
+        )
+    else:
+        reply = _call(d, "POST", url, text.encode(), json_type)
+        yield _stored_check(d, reply, json.loads(text, parse_float=Decimal, parse_int=Decimal))
     # From an allowed origin (the first listed, or any), then from one that is not.
     listed = s.cors_origins[0] if s.cors_origins != ("*",) else "https://example.com"
     preflight = request(url, "OPTIONS", None, {"Origin": listed})
@@ -703,7 +782,25 @@ def live_checks(d: Deployment) -> Iterator[Check]:
     yield compare("live: wrong path answers 403", 403, request(wrong, "POST", b"{}", json_type).status)
 
 
-def _stored_check(d: Deployment, reply: Reply, marker: str) -> Check:
+def _refusal_check(d: Deployment, url: str, schema: PayloadSchema, probes: list[Any]) -> Check:
+    """The stage's validator at work: the first probe the schema refuses, sent as JSON, is
+    answered 400 as the stage's BAD_REQUEST_BODY template words it (never stored)."""
+    name = "live: a payload the schema refuses answers 400"
+    refused = next((p for p in probes if schema.mismatch(p) is not None), _ACCEPTED)
+    if refused is _ACCEPTED:
+        return passed(name, f"not tried: the schema accepts every probe ({probes!r})")
+    reply = _call(d, "POST", url, json.dumps(refused).encode(), {"Content-Type": "application/json"})
+    try:
+        message = reply.json().get("message")
+    except (ValueError, AttributeError):
+        message = None
+    return compare(name, [400, FUNCTION_RULES.INVALID_BODY_MESSAGE], [reply.status, message])
+
+
+_ACCEPTED = object()
+
+
+def _stored_check(d: Deployment, reply: Reply, payload: Any) -> Check:
     name = "live: POST stores the item"
     if reply.status != 200:
         return failed(name, f"POST answered {reply.status}: {reply.body[:200]!r}")
@@ -720,7 +817,7 @@ def _stored_check(d: Deployment, reply: Reply, marker: str) -> Check:
     if item is None:
         return failed(name, f"200 with id {answer['id']}, but no such item in the table")
     stored = FUNCTION_RULES.from_attribute(item.get("data", {"NULL": True}))
-    return compare(name, {"data_api_verify": marker}, stored)
+    return compare(name, payload, stored)
 
 
 # --- the alarm test (optional: it changes an alarm's state) -------------------------------
@@ -779,6 +876,7 @@ GROUPS: dict[str, Callable[[Deployment], Iterator[Check]]] = {
     "function": function_checks,
     "log groups": log_group_checks,
     "api": api_checks,
+    "payload schema": payload_checks,
     "domain": domain_checks,
     "firewall": firewall_checks,
     "alarms": alarm_checks,

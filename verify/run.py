@@ -161,6 +161,20 @@ def _signer(session: Any) -> Any:
     return sign
 
 
+def read_payload(path: str) -> str:
+    """The --payload file's text, which must be JSON (sent as it is)."""
+    try:
+        text = Path(path).read_text()
+        json.loads(text)
+        return text
+    except FileNotFoundError:
+        raise VerifyError(f"--payload {path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise VerifyError(f"--payload {path}: cannot be read ({error})") from None
+    except json.JSONDecodeError as error:
+        raise VerifyError(f"--payload {path}: not JSON ({error.msg} at line {error.lineno})") from None
+
+
 def report(stack: str, checks: list[Check], path: str | None) -> int:
     for check in checks:
         mark = "ok  " if check.ok else "FAIL"
@@ -189,10 +203,17 @@ def main(
     )
     parser.add_argument("--alarm-test-wait-seconds", type=float, default=600, help=argparse.SUPPRESS)
     parser.add_argument("--env", default="", help="the environment make deploy deployed (make's ENV)")
+    parser.add_argument(
+        "--payload",
+        default="",
+        help="a JSON file with a payload the payload schema accepts: the live check stores it (with a "
+        "schema that refuses make verify's own marker payload)",
+    )
     arguments = parser.parse_args(argv)
     try:
         stack, outputs = read_outputs(env, arguments.env)
         deployment = connect(stack, outputs, env, connection)
+        deployment.sample_payload = read_payload(arguments.payload) if arguments.payload else None
     except VerifyError as error:
         print(f"verify: error: {error}", file=sys.stderr)
         return 1

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from constructs_lib import auth, naming
+from constructs_lib import payload_schema as schema_file
 from constructs_lib.contract import FUNCTION_ENVIRONMENT, FUNCTION_RULES
 
 PROJECT = "data-api"
@@ -280,6 +281,18 @@ class Settings:
             skip_when_empty=True,
         ),
     )
+    payload_schema: str = setting(
+        "",
+        "A JSON Schema file (draft 4, as API Gateway models are) every payload must match: API Gateway "
+        "checks application/json bodies, the function every body; a refused one gets 400. A relative path "
+        "is read from the settings file's folder (from a variable: the current folder). Empty: any payload.",
+        Allowed(
+            "a readable JSON Schema file (draft 4) whose $refs stay inside it",
+            lambda v: not schema_file.problem(v),
+            skip_when_empty=True,
+            hint=lambda v: f"; the file {schema_file.problem(v)}",
+        ),
+    )
     tracing_enabled: bool = setting(True, "X-Ray tracing of the API stage and the function.")
     latency_alarm_p99_ms: int = setting(
         2000,
@@ -415,6 +428,11 @@ class Settings:
         return (self.cors_allowed_origin,) if self.cors_allowed_origin else self.cors_allowed_origins
 
     @property
+    def schema(self) -> schema_file.PayloadSchema | None:
+        """The payload schema file, read and checked (None without one)."""
+        return schema_file.read(self.payload_schema) if self.payload_schema else None
+
+    @property
     def ci_stack_name(self) -> str:
         """The CI roles' stack, one per app (IAM is global; named for the first environment's region)."""
         return naming.ci_stack(self.name_prefix, self.region)
@@ -473,6 +491,7 @@ class Settings:
             idempotency_table_name=idempotency_table_name,
             idempotency_retention_seconds=self.idempotency_retention_hours * 3600,
             api_auth=self.api_auth,
+            payload_schema_sha256=schema.sha256 if (schema := self.schema) else "",
         ).variables()
         return variables
 

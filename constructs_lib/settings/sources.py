@@ -52,6 +52,8 @@ def _convert(name: str, kind: Any, raw: str) -> Any:
             return int(raw.strip())
         except ValueError:
             raise refuse(name, raw, "a whole number") from None
+    if name in PATH_SETTINGS and raw.strip():
+        return str(Path(raw.strip()).absolute())
     return raw.strip()
 
 
@@ -69,6 +71,10 @@ class SettingsFile:
     shared: Mapping[str, Any]
     per_environment: Mapping[str, Mapping[str, Any]]
 
+
+PATH_SETTINGS: tuple[str, ...] = ("payload_schema",)
+"""Settings that name a file: relative to the settings file's folder in the file, to the current
+folder in a variable; held as absolute paths, so synth reads the same file from any folder."""
 
 LIST = tuple[str, ...]
 """A setting that is a list: an array of strings in the file, comma-separated in a variable."""
@@ -88,6 +94,13 @@ def _checked_value(where: str, key: str, value: Any, types: Mapping[str, Any]) -
         return tuple(value)
     if type(value) is not kind:  # TOML's true is not a whole number, nor 512 a string
         raise SettingsError(f"{where}: {key} = {value!r} has the wrong type; expected {_type_name(kind)}")
+    return value
+
+
+def _beside(settings_path: Path, name: str, value: Any) -> Any:
+    """A file setting's value as an absolute path, read from the settings file's folder."""
+    if name in PATH_SETTINGS and value:
+        return str((settings_path.absolute().parent / value).absolute())
     return value
 
 
@@ -125,9 +138,10 @@ def read_settings_file(env: Mapping[str, str]) -> SettingsFile:
                     + nearest(key, listed)
                 )
             for name, chosen_value in value.items():
-                per_environment[key][name] = _checked_value(f"{label} [{key}]", name, chosen_value, types)
+                checked = _checked_value(f"{label} [{key}]", name, chosen_value, types)
+                per_environment[key][name] = _beside(path, name, checked)
         else:
-            shared[key] = _checked_value(label, key, value, types)
+            shared[key] = _beside(path, key, _checked_value(label, key, value, types))
     return SettingsFile(label, tuple(listed), shared, per_environment)
 
 

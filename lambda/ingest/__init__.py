@@ -6,6 +6,7 @@
 - ``answers``: the responses and their CORS headers;
 - ``budget``: the retry budget within the function's deadline;
 - ``errors``: what a request did wrong;
+- ``schema``: the payload schema's check (the setting payload_schema);
 - ``context``: Lambda's context object, typed;
 - ``store``: the DynamoDB writes (the only module that talks to AWS);
 - ``service``: one request from event to answer and log line, and the one place its
@@ -80,6 +81,13 @@ from .idempotency import (
     idempotency_key,
     record_key,
 )
+from .schema import (
+    INVALID_BODY_MESSAGE,
+    VALIDATOR_MODULE,
+    PayloadSchema,
+    SchemaMismatchError,
+    failing_path,
+)
 
 __all__ = [
     "ALLOWED_HEADERS",
@@ -93,6 +101,7 @@ __all__ = [
     "CONNECT_TIMEOUT_SECONDS",
     "EXPOSED_HEADERS",
     "IDEMPOTENCY_HEADER",
+    "INVALID_BODY_MESSAGE",
     "MAX_ATTEMPTS",
     "MAX_IDEMPOTENCY_KEY_LENGTH",
     "MAX_ITEM_BYTES",
@@ -109,8 +118,11 @@ __all__ = [
     "RECORD_KEY",
     "REPLAYED_HEADER",
     "RETRY_AFTER_SECONDS",
+    "VALIDATOR_MODULE",
     "AttributeValue",
+    "PayloadSchema",
     "RequestError",
+    "SchemaMismatchError",
     "allowed_origin",
     "as_mapping",
     "backoff_seconds",
@@ -123,6 +135,7 @@ __all__ = [
     "declares_json",
     "decode_body",
     "error_body",
+    "failing_path",
     "from_attribute",
     "header",
     "idempotency_key",

@@ -59,5 +59,8 @@ def respond_json(
     return {"statusCode": status, "headers": headers, "body": body, "isBase64Encoded": False}
 
 
-def error_body(message: str, request_id: Optional[str]) -> dict[str, Any]:
-    return {"message": message, "request_id": request_id}
+def error_body(message: str, request_id: Optional[str], detail: Optional[str] = None) -> dict[str, Any]:
+    """A refusal's body: ``message``, then ``error`` (what exactly) when there is more to say."""
+    if detail is None:
+        return {"message": message, "request_id": request_id}
+    return {"message": message, "error": detail, "request_id": request_id}

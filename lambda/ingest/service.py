@@ -28,6 +28,7 @@ from .idempotency import (
     idempotency_key,
     record_key,
 )
+from .schema import PayloadSchema
 from .store import KeyInUseError, KeyReusedError, RetryLaterError, Store, make_client
 
 ITEM_TOO_LARGE = "Item size has exceeded the maximum allowed size"
@@ -56,6 +57,8 @@ class Service:
     logger: logging.Logger
     now: Callable[[], float] = time.time
     """The wall clock that dates idempotency records, replaceable in tests."""
+    schema: Optional[PayloadSchema] = None
+    """The payload schema every payload must match (the setting payload_schema), if any."""
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str], client: Optional[Any] = None) -> "Service":
@@ -69,7 +72,7 @@ class Service:
             environment.idempotency_table_name,
             logger,
         )
-        return cls(environment, store, logger)
+        return cls(environment, store, logger, schema=PayloadSchema.load(environment.payload_schema_sha256))
 
     def _store(
         self, event: dict[str, Any], context: Optional[LambdaContext], origin: Optional[str]
@@ -80,6 +83,8 @@ class Service:
         content_type = header(event, "Content-Type")
         body = decode_body(event)
         payload = parse_payload(body, content_type)
+        if self.schema is not None:
+            self.schema.check(body, payload)
         item_id, timestamp = new_item_key()
         item = build_item(payload, env.stage, request_metadata(event), item_id, timestamp)
         answer = json.dumps(
@@ -115,8 +120,8 @@ class Service:
         """The response for a failed request: what went wrong, never how (no AWS error text)."""
         facts: dict[str, Any] = {"error": type(error).__name__}
         if isinstance(error, RequestError):
-            facts["reason"] = error.message
-            return respond(error.status, error_body(error.message, request_id), origin), facts
+            facts["reason"] = error.detail or error.message
+            return respond(error.status, error_body(error.message, request_id, error.detail), origin), facts
         if isinstance(error, KeyReusedError):
             message = f"{IDEMPOTENCY_HEADER} was already used for another payload; use a new key"
             return respond(422, error_body(message, request_id), origin), facts

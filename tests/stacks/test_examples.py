@@ -25,7 +25,7 @@ def test_each_example_synthesizes_a_stack_per_environment(
         assert any(name.startswith("data-api-state-") for name in stacks)
 
 
-def test_production_has_the_edge_on_demand_tables_and_two_origins(
+def test_production_has_the_edge_on_demand_tables_two_origins_and_a_payload_schema(
     examples: dict[str, dict[str, SynthesizedStack]],
 ) -> None:
     production = examples["production"]
@@ -38,3 +38,6 @@ def test_production_has_the_edge_on_demand_tables_and_two_origins(
     variables = prod.resource("aws_lambda_function")["environment"]["variables"]
     assert variables["CORS_ALLOWED_ORIGINS"] == "https://app.example.com,https://admin.example.com"
     assert "aws_wafv2_web_acl" not in production["data-api-dev"].config["resource"]
+    schema = (REPO_ROOT / "examples" / "schemas" / "event.json").read_text()
+    for environment in ("dev", "staging", "prod"):
+        assert production[f"data-api-{environment}"].resource("aws_api_gateway_model")["schema"] == schema

@@ -26,13 +26,16 @@ INHERITS_CREATE_BEFORE_DESTROY = {
     "aws_api_gateway_integration_response",
     "aws_api_gateway_gateway_response",
     "aws_api_gateway_deployment",
+    "aws_api_gateway_model",
+    "aws_api_gateway_request_validator",
     "aws_acm_certificate",
     "data.aws_caller_identity",
     "data.aws_partition",
 }
 """Every kind of block in the closure: the REST API's own parts (API Gateway requires no name
-of them to be unique), the custom domain's certificate (ACM holds any number for one name) and
-the data sources, which are read, never replaced."""
+of them to be unique but the model's, which is replaced only with its REST API: its name and
+content type are constants, its schema changes in place), the custom domain's certificate (ACM
+holds any number for one name) and the data sources, which are read, never replaced."""
 
 
 def blocks(stack: SynthesizedStack) -> dict[str, dict[str, Any]]:

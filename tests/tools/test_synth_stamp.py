@@ -88,6 +88,19 @@ def test_another_settings_file_and_a_change_to_it_synthesize_again(project) -> N
     assert runs(project, {"DATA_API_SETTINGS": str(other)}) == 3
 
 
+def test_a_change_to_the_payload_schema_file_synthesizes_again(project) -> None:
+    schema = project / "schemas" / "event.json"
+    schema.parent.mkdir()
+    schema.write_text('{"type": "object"}')
+    settings = project / "with-schema.toml"
+    settings.write_text('environments = ["dev"]\npayload_schema = "schemas/event.json"\n')
+    env = {"DATA_API_SETTINGS": str(settings)}
+    assert runs(project, env) == 1
+    assert runs(project, env) == 1
+    schema.write_text('{"type": "object", "required": ["a"]}')
+    assert runs(project, env) == 2
+
+
 def test_a_removed_stack_or_output_folder_synthesizes_again(project) -> None:
     runs(project, {})
     shutil.rmtree(project / "cdktf.out" / "stacks")

@@ -22,6 +22,9 @@ from constructs_lib.contract import (
     FUNCTION_RULES,
     HANDLER,
     IDEMPOTENCY_EXPIRY_ATTRIBUTE,
+    INVALID_BODY_TEMPLATE,
+    PAYLOAD_MODEL_CONTENT_TYPE,
+    PAYLOAD_MODEL_NAME,
     RESOURCE_PATH,
     execution_log_group_name,
     gateway_allowed_origin,
@@ -131,12 +134,29 @@ def build_environment(settings: Settings, client: Any, api_url_base: str) -> dic
 
     root = gateway.get_resources(restApiId=api_id)["items"][0]["id"]
     data = gateway.create_resource(restApiId=api_id, parentId=root, pathPart=RESOURCE_PATH)["id"]
+    schema = s.schema
+    checked: dict[str, Any] = {}
+    if schema is not None:
+        gateway.create_model(
+            restApiId=api_id,
+            name=PAYLOAD_MODEL_NAME,
+            schema=schema.text,
+            contentType=PAYLOAD_MODEL_CONTENT_TYPE,
+        )
+        validator = gateway.create_request_validator(
+            restApiId=api_id, name="payload", validateRequestBody=True, validateRequestParameters=False
+        )
+        checked = {
+            "requestModels": {PAYLOAD_MODEL_CONTENT_TYPE: PAYLOAD_MODEL_NAME},
+            "requestValidatorId": validator["id"],
+        }
     gateway.put_method(
         restApiId=api_id,
         resourceId=data,
         httpMethod="POST",
         authorizationType="AWS_IAM" if s.api_auth == "iam" else "NONE",
         apiKeyRequired=s.api_auth == "api_key",
+        **checked,
     )
     gateway.put_integration(
         restApiId=api_id,
@@ -148,11 +168,16 @@ def build_environment(settings: Settings, client: Any, api_url_base: str) -> dic
     )
     gateway.put_method(restApiId=api_id, resourceId=data, httpMethod="OPTIONS", authorizationType="NONE")
     cors = FUNCTION_RULES.cors_headers(gateway_allowed_origin(s.cors_origins))
-    for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
+    for kind in ("DEFAULT_4XX", "DEFAULT_5XX", *(("BAD_REQUEST_BODY",) if schema else ())):
         gateway.put_gateway_response(
             restApiId=api_id,
             responseType=kind,
             responseParameters={f"gatewayresponse.header.{k}": f"'{v}'" for k, v in cors.items()},
+            **(
+                {"responseTemplates": {PAYLOAD_MODEL_CONTENT_TYPE: INVALID_BODY_TEMPLATE}}
+                if kind == "BAD_REQUEST_BODY"
+                else {}
+            ),
         )
     deployment = gateway.create_deployment(restApiId=api_id)["id"]
     gateway.create_stage(

@@ -18,6 +18,7 @@ import pytest
 
 from constructs_lib.settings import Settings
 from local.process import local_api
+from tests.conftest import PAYLOAD_SCHEMA_FILE, REPO_ROOT
 from tests.verify.emulated import build_environment
 from verify import run
 
@@ -28,9 +29,12 @@ SETTINGS_ENV = {
     "DATA_API_WAF": "block",
     "DATA_API_DOMAIN_NAME": DOMAIN,
     "DATA_API_CORS_ALLOWED_ORIGINS": ",".join(ORIGINS),
+    "DATA_API_PAYLOAD_SCHEMA": str(PAYLOAD_SCHEMA_FILE),
 }
 """dev with the edge on (a custom domain, its zone's id known once the zone exists, and the
-firewall blocking) and two CORS origins."""
+firewall blocking), two CORS origins and the example payload schema."""
+SAMPLE_PAYLOAD = REPO_ROOT / "examples" / "payloads" / "event.json"
+"""A payload the example schema accepts: the live check stores it (the schema refuses the marker)."""
 STACK = "verify-env-dev"
 
 # A table encrypted with another key is not among the drifts: moto ignores UpdateTable's
@@ -54,7 +58,7 @@ class Emulated:
         return boto3.client(service, region_name="us-east-1", endpoint_url=self.env["AWS_ENDPOINT_URL"])
 
     def verify(self, tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
-        return self.verify_with(tmp_path, {}, *args)
+        return self.verify_with(tmp_path, {}, "--payload", str(SAMPLE_PAYLOAD), *args)
 
     def verify_with(self, tmp_path: Path, env: dict[str, str], *args: str) -> tuple[int, dict[str, Any]]:
         report = tmp_path / "report.json"
@@ -96,6 +100,7 @@ def emulated(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> It
             domain_name=DOMAIN,
             hosted_zone_id=env["DATA_API_HOSTED_ZONE_ID"],
             cors_allowed_origins=ORIGINS,
+            payload_schema=str(PAYLOAD_SCHEMA_FILE),
         )
         patch.setenv("DATA_API_HOSTED_ZONE_ID", env["DATA_API_HOSTED_ZONE_ID"])
         outputs = build_environment(settings, client, "http://unused")
@@ -135,6 +140,10 @@ def test_a_conformant_deployment_passes_every_check(
         "firewall: log (its group, credentials redacted)",
         "live: CORS preflight",
         "live: CORS preflight refuses an unlisted origin",
+        "payload schema: the model is the file",
+        "payload schema: POST checks JSON bodies against it",
+        "payload schema: API Gateway's refusal (the function's shape, CORS)",
+        "live: a payload the schema refuses answers 400",
     ):
         assert name in names
 
@@ -261,7 +270,27 @@ def _rate_limit(limit: int) -> Callable[[Emulated], None]:
     return change
 
 
+def _body_validation(enabled: bool) -> Callable[[Emulated], None]:
+    def change(e: Emulated) -> None:
+        gateway = e.client("apigateway")
+        (validator,) = gateway.get_request_validators(restApiId=e.outputs["api_id"])["items"]
+        gateway.update_request_validator(
+            restApiId=e.outputs["api_id"],
+            requestValidatorId=validator["id"],
+            patchOperations=[
+                {"op": "replace", "path": "/validateRequestBody", "value": str(enabled).lower()}
+            ],
+        )
+
+    return change
+
+
 DRIFTS = {
+    "body validation off": Drift(
+        _body_validation(False),
+        _body_validation(True),
+        lambda e: "payload schema: POST checks JSON bodies against it",
+    ),
     "default endpoint on": Drift(
         _endpoint(False), _endpoint(True), lambda e: "domain: default execute-api endpoint disabled"
     ),
@@ -329,3 +358,34 @@ def test_the_alarm_test_reports_what_sns_delivered(emulated: Emulated, tmp_path:
     ]
     assert alarm["StateValue"] == "OK"
     assert code == 1
+
+
+def test_a_schema_that_refuses_the_marker_needs_a_payload_it_accepts(
+    emulated: Emulated, tmp_path: Path
+) -> None:
+    code, report = emulated.verify_with(tmp_path, {})
+    assert code == 1
+    failed = {c["name"]: c["detail"] for c in report["checks"] if not c["ok"]}
+    assert set(failed) == {"live: POST stores the item", *NOT_EMULATED}
+    assert "refuses the marker payload" in failed["live: POST stores the item"]
+    assert "--payload FILE" in failed["live: POST stores the item"]
+    refused = tmp_path / "refused.json"
+    refused.write_text('{"type": "click"}')
+    code, report = emulated.verify_with(tmp_path, {}, "--payload", str(refused))
+    assert (
+        "refuses the --payload payload"
+        in {c["name"]: c["detail"] for c in report["checks"]}["live: POST stores the item"]
+    )
+
+
+@pytest.mark.parametrize(("text", "error"), [(None, "no such file"), ("{not json", "not JSON")])
+def test_a_bad_payload_file_is_one_line(
+    emulated: Emulated, tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str | None, error: str
+) -> None:
+    path = tmp_path / "payload.json"
+    if text is not None:
+        path.write_text(text)
+    assert run.main(["--payload", str(path)], emulated.env, emulated.connection) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"verify: error: --payload {path}: {error}")
+    assert "\n" not in err
