@@ -55,7 +55,7 @@ export PIPENV_VERBOSITY := -1
 export CHECKPOINT_DISABLE := 1
 
 .PHONY: help setup lock synth test lint unit scan snapshot-update local load verify capacity bench clean \
-	plan deploy destroy drift bootstrap cdktf docs parity plan-comment drift-issue browser-check
+	plan deploy destroy drift bootstrap cdktf docs parity plan-comment drift-issue browser-check local-token
 
 help:
 	@echo "make synth            write cdktf.out/stacks/<stack>/cdk.tf.json for every stack"
@@ -63,6 +63,7 @@ help:
 	@echo "make scan             checkov and parliament over every synthesized stack"
 	@echo "make snapshot-update  rewrite the stack snapshots after an intended change"
 	@echo "make local            serve the API on http://127.0.0.1:8080 (PORT, HOST override)"
+	@echo "make local-token      an access token make local accepts (api_auth = cognito)"
 	@echo "make load             load check: LOAD_ARGS='--requests 1000 --rate 100 --concurrency 20'"
 	@echo "make browser-check    headless Chromium against make local: listed CORS origins read, others refused"
 	@echo "make bootstrap        once per account and region: the S3 state bucket (prints the settings to add)"
@@ -174,6 +175,10 @@ snapshot-update: setup
 
 local: setup
 	$(PY) -m local.api
+
+# api_auth = cognito: an access token make local accepts (signed with .build/local-cognito-key).
+local-token: setup
+	@$(PY) -m local.tokens $(TOKEN_ARGS)
 
 # A real browser (Debian's headless Chromium) against make local with two CORS origins listed:
 # two pages on listed origins read the answer, one on another origin is refused it.

@@ -59,6 +59,14 @@ STRATEGIES: Mapping[str, AuthStrategy] = {
         accepted_findings=(),
         local_note="note: api_auth=iam is not emulated here (no SigV4 check); every request is admitted",
     ),
+    "cognito": AuthStrategy(
+        mode="cognito",
+        description="an OAuth access token of a Cognito user pool's app client, with the write scope",
+        method_authorization="COGNITO_USER_POOLS",
+        api_key_required=False,
+        accepted_findings=(),
+        local_note=None,
+    ),
 }
 
 API_AUTH_MODES: tuple[str, ...] = tuple(STRATEGIES)

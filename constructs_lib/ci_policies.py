@@ -98,6 +98,10 @@ _LOG_GROUP_ACTIONS = (
     "logs:UntagLogGroup",
 )
 _WEB_ACL = "arn:{partition}:wafv2:{region}:{account}:regional/webacl/{prefix}-waf/*"
+_USER_POOLS = "arn:{partition}:cognito-idp:{region}:{account}:userpool/*"
+# A user pool's id is random: its tags hold it to the environment (a pool's resource servers,
+# domain and clients are actions on the pool itself).
+_COGNITO_SOURCE = "https://docs.aws.amazon.com/cognito/latest/developerguide/tagging.html"
 _SCALABLE_TARGETS = "arn:{partition}:application-autoscaling:{region}:{account}:scalable-target/*"
 
 DEPLOY_ACTIONS: tuple[ResourceActions, ...] = (
@@ -121,6 +125,7 @@ DEPLOY_ACTIONS: tuple[ResourceActions, ...] = (
             "aws_api_gateway_gateway_response",
             "aws_api_gateway_model",
             "aws_api_gateway_request_validator",
+            "aws_api_gateway_authorizer",
             "aws_api_gateway_deployment",
             "aws_api_gateway_method_settings",
         )
@@ -430,6 +435,53 @@ DEPLOY_ACTIONS: tuple[ResourceActions, ...] = (
         "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/specifying-rrset-conditions.html",
     ),
     ResourceActions(
+        "aws_cognito_user_pool",
+        (
+            Grant(("cognito-idp:CreateUserPool",), ("*",), "request_tag"),
+            Grant(
+                (
+                    "cognito-idp:DeleteUserPool",
+                    "cognito-idp:UpdateUserPool",
+                    "cognito-idp:SetUserPoolMfaConfig",
+                    "cognito-idp:TagResource",
+                    "cognito-idp:UntagResource",
+                ),
+                (_USER_POOLS,),
+                "resource_tag",
+            ),
+        ),
+        _COGNITO_SOURCE,
+    ),
+    *(
+        ResourceActions(resource_type, (Grant(actions, (_USER_POOLS,), "resource_tag"),), _COGNITO_SOURCE)
+        for resource_type, actions in (
+            (
+                "aws_cognito_resource_server",
+                (
+                    "cognito-idp:CreateResourceServer",
+                    "cognito-idp:UpdateResourceServer",
+                    "cognito-idp:DeleteResourceServer",
+                ),
+            ),
+            (
+                "aws_cognito_user_pool_client",
+                (
+                    "cognito-idp:CreateUserPoolClient",
+                    "cognito-idp:UpdateUserPoolClient",
+                    "cognito-idp:DeleteUserPoolClient",
+                ),
+            ),
+            (
+                "aws_cognito_user_pool_domain",
+                (
+                    "cognito-idp:CreateUserPoolDomain",
+                    "cognito-idp:UpdateUserPoolDomain",
+                    "cognito-idp:DeleteUserPoolDomain",
+                ),
+            ),
+        )
+    ),
+    ResourceActions(
         "aws_api_gateway_domain_name",
         (
             Grant(("apigateway:POST",), (f"{_APIGATEWAY}/domainnames",), "request_tag"),
@@ -522,6 +574,12 @@ READ_ACTIONS: tuple[str, ...] = (
     "application-autoscaling:DescribeScalingPolicies",
     "application-autoscaling:ListTagsForResource",
     "cloudwatch:DescribeAlarms",
+    "cognito-idp:DescribeResourceServer",
+    "cognito-idp:DescribeUserPool",
+    "cognito-idp:DescribeUserPoolClient",
+    "cognito-idp:DescribeUserPoolDomain",
+    "cognito-idp:GetUserPoolMfaConfig",
+    "cognito-idp:ListTagsForResource",
     "cloudwatch:GetDashboard",
     "cloudwatch:ListTagsForResource",
     "dynamodb:DescribeContinuousBackups",
@@ -562,6 +620,11 @@ READ_ACTIONS: tuple[str, ...] = (
     "wafv2:GetWebACL",
     "wafv2:GetWebACLForResource",
     "wafv2:ListTagsForResource",
+)
+READ_SECRET = (
+    "cognito-idp:DescribeUserPoolClient answers with the app client's secret: a plan refreshes the "
+    "client (api_auth = cognito with the stack's own pool) with it, and the secret is already in the "
+    "state the plan role reads"
 )
 READ_UNSCOPED = (
     "read-only: a plan refreshes every resource of the environment and account stacks, several of "
@@ -753,7 +816,7 @@ def deploy_statements(scope: CiScope, aws: AwsContext) -> list[Statement]:
     return [*statements, *_state_statements(scope, aws, write=True)]
 
 
-API_SERVICES = ("apigateway", "wafv2", "acm", "route53", "execute-api")
+API_SERVICES = ("apigateway", "wafv2", "acm", "route53", "execute-api", "cognito-idp")
 """The services whose deploy grants go to the deploy role's managed policy: IAM counts all of a
 role's inline policies against one 10,240-character quota, too few for every grant."""
 

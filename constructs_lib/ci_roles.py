@@ -15,6 +15,7 @@ from constructs_lib.ci_policies import (
     GITHUB_OIDC_AUDIENCE,
     GITHUB_OIDC_URL,
     PLAN_SUBJECTS,
+    READ_SECRET,
     READ_UNSCOPED,
     TRUST_POLICY_FINDINGS,
     CiScope,
@@ -88,7 +89,13 @@ class CiRoles(Construct):
             description="What every data-api CI role reads: describe, get and list, never data",
             policy=policy_document(read_statements()),
         )
-        accept_findings(self.read_policy, because={"parliament:RESOURCE_STAR": READ_UNSCOPED})
+        accept_findings(
+            self.read_policy,
+            because={
+                "parliament:RESOURCE_STAR": READ_UNSCOPED,
+                "parliament:CREDENTIALS_EXPOSURE": READ_SECRET,
+            },
+        )
         self.roles: dict[str, EnvironmentRoles] = {}
         for environment in props.environments:
             self.roles[environment.scope.environment] = self._environment(props, environment)

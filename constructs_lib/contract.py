@@ -171,6 +171,11 @@ OVER_API_GATEWAY_LIMIT = b"HTTP content length exceeded 10485760 bytes."
 """API Gateway's plain-text answer (413) to a body over its 10 MB, same source."""
 BAD_GATEWAY = (502, {"message": "Internal server error"})
 BAD_REQUEST = (400, {"message": "Bad Request"})
+UNAUTHORIZED = (401, {"message": "Unauthorized"})
+"""What the stage answers (api_auth=cognito) a request whose token is missing, expired, not the
+pool's, or without the write scope: https://repost.aws/knowledge-center/api-gateway-cognito-401-unauthorized"""
+COGNITO_TOKEN_HEADER = "Authorization"
+"""Where a client sends its access token (the authorizer's identity source), the token alone."""
 PAYLOAD_VALIDATOR_FILE = f"{FUNCTION_RULES.VALIDATOR_MODULE}.py"
 """The payload schema's generated validator, beside the handler in the function's code."""
 PAYLOAD_MODEL_NAME = "Payload"

@@ -37,6 +37,7 @@ try:
         import cdktn_provider_aws.acm_certificate_validation as acm_certificate_validation
         import cdktn_provider_aws.api_gateway_account as api_gateway_account
         import cdktn_provider_aws.api_gateway_api_key as api_gateway_api_key
+        import cdktn_provider_aws.api_gateway_authorizer as api_gateway_authorizer
         import cdktn_provider_aws.api_gateway_base_path_mapping as api_gateway_base_path_mapping
         import cdktn_provider_aws.api_gateway_deployment as api_gateway_deployment
         import cdktn_provider_aws.api_gateway_domain_name as api_gateway_domain_name
@@ -59,6 +60,10 @@ try:
         import cdktn_provider_aws.cloudwatch_log_group as cloudwatch_log_group
         import cdktn_provider_aws.cloudwatch_metric_alarm as cloudwatch_metric_alarm
         import cdktn_provider_aws.cloudwatch_query_definition as cloudwatch_query_definition
+        import cdktn_provider_aws.cognito_resource_server as cognito_resource_server
+        import cdktn_provider_aws.cognito_user_pool as cognito_user_pool
+        import cdktn_provider_aws.cognito_user_pool_client as cognito_user_pool_client
+        import cdktn_provider_aws.cognito_user_pool_domain as cognito_user_pool_domain
         import cdktn_provider_aws.data_aws_caller_identity as data_aws_caller_identity
         import cdktn_provider_aws.data_aws_partition as data_aws_partition
         import cdktn_provider_aws.dynamodb_table as dynamodb_table
@@ -91,6 +96,7 @@ try:
         import cdktf_cdktf_provider_aws.acm_certificate_validation as acm_certificate_validation
         import cdktf_cdktf_provider_aws.api_gateway_account as api_gateway_account
         import cdktf_cdktf_provider_aws.api_gateway_api_key as api_gateway_api_key
+        import cdktf_cdktf_provider_aws.api_gateway_authorizer as api_gateway_authorizer
         import cdktf_cdktf_provider_aws.api_gateway_base_path_mapping as api_gateway_base_path_mapping
         import cdktf_cdktf_provider_aws.api_gateway_deployment as api_gateway_deployment
         import cdktf_cdktf_provider_aws.api_gateway_domain_name as api_gateway_domain_name
@@ -113,6 +119,10 @@ try:
         import cdktf_cdktf_provider_aws.cloudwatch_log_group as cloudwatch_log_group
         import cdktf_cdktf_provider_aws.cloudwatch_metric_alarm as cloudwatch_metric_alarm
         import cdktf_cdktf_provider_aws.cloudwatch_query_definition as cloudwatch_query_definition
+        import cdktf_cdktf_provider_aws.cognito_resource_server as cognito_resource_server
+        import cdktf_cdktf_provider_aws.cognito_user_pool as cognito_user_pool
+        import cdktf_cdktf_provider_aws.cognito_user_pool_client as cognito_user_pool_client
+        import cdktf_cdktf_provider_aws.cognito_user_pool_domain as cognito_user_pool_domain
         import cdktf_cdktf_provider_aws.data_aws_caller_identity as data_aws_caller_identity
         import cdktf_cdktf_provider_aws.data_aws_partition as data_aws_partition
         import cdktf_cdktf_provider_aws.dynamodb_table as dynamodb_table
@@ -165,6 +175,14 @@ TerraformVariable = cdk.TerraformVariable
 Testing = cdk.Testing
 ApiGatewayAccount = api_gateway_account.ApiGatewayAccount
 ApiGatewayApiKey = api_gateway_api_key.ApiGatewayApiKey
+ApiGatewayAuthorizer = api_gateway_authorizer.ApiGatewayAuthorizer
+CognitoResourceServer = cognito_resource_server.CognitoResourceServer
+CognitoResourceServerScope = cognito_resource_server.CognitoResourceServerScope
+CognitoUserPool = cognito_user_pool.CognitoUserPool
+CognitoUserPoolAdminCreateUserConfig = cognito_user_pool.CognitoUserPoolAdminCreateUserConfig
+CognitoUserPoolClient = cognito_user_pool_client.CognitoUserPoolClient
+CognitoUserPoolClientTokenValidityUnits = cognito_user_pool_client.CognitoUserPoolClientTokenValidityUnits
+CognitoUserPoolDomain = cognito_user_pool_domain.CognitoUserPoolDomain
 ApiGatewayDeployment = api_gateway_deployment.ApiGatewayDeployment
 ApiGatewayGatewayResponse = api_gateway_gateway_response.ApiGatewayGatewayResponse
 ApiGatewayIntegration = api_gateway_integration.ApiGatewayIntegration
@@ -269,6 +287,7 @@ __all__ = [
     "Annotations",
     "ApiGatewayAccount",
     "ApiGatewayApiKey",
+    "ApiGatewayAuthorizer",
     "ApiGatewayBasePathMapping",
     "ApiGatewayDeployment",
     "ApiGatewayDomainName",
@@ -305,6 +324,13 @@ __all__ = [
     "CloudwatchLogGroup",
     "CloudwatchMetricAlarm",
     "CloudwatchQueryDefinition",
+    "CognitoResourceServer",
+    "CognitoResourceServerScope",
+    "CognitoUserPool",
+    "CognitoUserPoolAdminCreateUserConfig",
+    "CognitoUserPoolClient",
+    "CognitoUserPoolClientTokenValidityUnits",
+    "CognitoUserPoolDomain",
     "DataAwsCallerIdentity",
     "DataAwsPartition",
     "DynamodbTable",

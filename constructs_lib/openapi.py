@@ -15,11 +15,15 @@ from constructs_lib.contract import (
     RESOURCE_PATH,
     THROTTLED,
     TOO_LARGE,
+    UNAUTHORIZED,
 )
+from constructs_lib.settings import Settings
 
 DOCUMENT_PATH = "/openapi.json"
 """Where `make local` serves the description (the deployed stage does not)."""
 OPENAPI_VERSION = "3.0.3"
+COGNITO_SCOPE_EXAMPLE = Settings(environment="dev").cognito_write_scope
+"""The write scope with the default cognito_resource_server."""
 
 _CORS = {
     name: {"description": f"CORS: `{name}`", "schema": {"type": "string"}}
@@ -73,6 +77,11 @@ def document() -> dict[str, Any]:
             "A missing or empty body, a body declared JSON that is not, a value DynamoDB cannot store, or "
             "(with the setting payload_schema) a payload the schema refuses: `Invalid request body`, and "
             "`error` says where",
+        ),
+        "401": _json(
+            "Error",
+            f"{_gateway(UNAUTHORIZED)} (`api_auth = cognito`): no token, or one that is expired, not the "
+            "pool's, or without the write scope",
         ),
         "403": _json(
             "Error",
@@ -130,7 +139,7 @@ def document() -> dict[str, Any]:
                         },
                     },
                     "responses": responses,
-                    "security": [{}, {"apiKey": []}, {"sigv4": []}],
+                    "security": [{}, {"apiKey": []}, {"sigv4": []}, {"cognito": [COGNITO_SCOPE_EXAMPLE]}],
                 },
                 "options": {
                     "operationId": "preflight",
@@ -177,6 +186,22 @@ def document() -> dict[str, Any]:
                     "name": "Authorization",
                     "description": "`api_auth = iam`: an AWS Signature Version 4 signature (execute-api)",
                     "x-amazon-apigateway-authtype": "awsSigv4",
+                },
+                "cognito": {
+                    "type": "oauth2",
+                    "description": (
+                        "`api_auth = cognito`: an access token of the client-credentials grant, sent in the "
+                        "Authorization header as it is (the stack's `cognito_token_url` and "
+                        "`cognito_client_id` outputs; `make local-token` mints one for make local)"
+                    ),
+                    "flows": {
+                        "clientCredentials": {
+                            "tokenUrl": "https://<prefix>-<environment>-<account>.auth.<region>.amazoncognito.com/oauth2/token",
+                            "scopes": {
+                                COGNITO_SCOPE_EXAMPLE: "Store payloads (`<cognito_resource_server>/write`)"
+                            },
+                        }
+                    },
                 },
             },
         },

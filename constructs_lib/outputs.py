@@ -21,6 +21,8 @@ FEATURES: Mapping[str, str] = {
     "api_key": 'with `api_auth = "api_key"`',
     "domain": "with `domain_name`",
     "waf": "with `waf` on",
+    "cognito": 'with `api_auth = "cognito"`',
+    "cognito_pool": 'with `api_auth = "cognito"` and no `cognito_user_pool_arn` (the stack\'s own pool)',
 }
 """The settings that add outputs, as docs/outputs.md says when each is written."""
 
@@ -38,6 +40,10 @@ ALERT_TOPIC_ARN = "alert_topic_arn"
 API_KEY_VALUE = "api_key_value"
 STAGE_INVOKE_URL = "stage_invoke_url"
 WEB_ACL_ARN = "web_acl_arn"
+COGNITO_USER_POOL_ARN = "cognito_user_pool_arn"
+COGNITO_SCOPE = "cognito_scope_name"
+COGNITO_CLIENT_ID = "cognito_client_id"
+COGNITO_TOKEN_URL = "cognito_token_url"
 
 ENVIRONMENT_OUTPUTS: tuple[Output, ...] = (
     Output(API_URL, "URL clients POST their data to"),
@@ -67,6 +73,14 @@ ENVIRONMENT_OUTPUTS: tuple[Output, ...] = (
         only_with="domain",
     ),
     Output(WEB_ACL_ARN, "ARN of the WAF web ACL in front of the stage", only_with="waf"),
+    Output(
+        COGNITO_USER_POOL_ARN, "The user pool whose access tokens POST /data accepts", only_with="cognito"
+    ),
+    Output(COGNITO_SCOPE, "The scope a token must carry (`<resource server>/write`)", only_with="cognito"),
+    Output(
+        COGNITO_CLIENT_ID, "The app client's id (its secret: docs/http-contract.md)", only_with="cognito_pool"
+    ),
+    Output(COGNITO_TOKEN_URL, "The token endpoint of the client-credentials grant", only_with="cognito_pool"),
 )
 
 RENAMED: Mapping[str, str] = {
@@ -79,9 +93,18 @@ VERIFY_NEEDS: tuple[str, ...] = (API_URL, API_ID, STAGE_NAME, TABLE_NAME, TABLE_
 """What tells an environment stack's outputs apart from the account's (and what verify reads)."""
 
 
-def outputs_for(api_key: bool, domain: bool = False, waf: bool = False) -> tuple[Output, ...]:
+def outputs_for(
+    api_key: bool, domain: bool = False, waf: bool = False, cognito: bool = False, cognito_pool: bool = False
+) -> tuple[Output, ...]:
     """The outputs a stack writes with these features on or off."""
-    on = {"api_key": api_key, "domain": domain, "waf": waf, "": True}
+    on = {
+        "api_key": api_key,
+        "domain": domain,
+        "waf": waf,
+        "cognito": cognito,
+        "cognito_pool": cognito_pool,
+        "": True,
+    }
     return tuple(o for o in ENVIRONMENT_OUTPUTS if on[o.only_with])
 
 

@@ -13,6 +13,7 @@ from constructs_lib.alarms import Alarms, AlarmsProps, alarm_specs, write_thrott
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.ci_policies import CiScope
 from constructs_lib.ci_roles import CiEnvironment, CiRoles, CiRolesProps
+from constructs_lib.cognito import MachineClients, MachineClientsProps
 from constructs_lib.contract import EXECUTION_LOG_GROUP_PREFIX, PAYLOAD_VALIDATOR_FILE, RESOURCE_PATH
 from constructs_lib.domain import CustomDomain, CustomDomainProps
 from constructs_lib.encryption import DataKey, DataKeyProps
@@ -38,11 +39,25 @@ from constructs_lib.framework import (
 from constructs_lib.iam_policy import policy_document
 from constructs_lib.ingest_function import IngestFunction, IngestFunctionProps
 from constructs_lib.operations import Operations, OperationsProps
-from constructs_lib.outputs import STAGE_INVOKE_URL, WEB_ACL_ARN, outputs_for
+from constructs_lib.outputs import (
+    COGNITO_CLIENT_ID,
+    COGNITO_SCOPE,
+    COGNITO_TOKEN_URL,
+    COGNITO_USER_POOL_ARN,
+    STAGE_INVOKE_URL,
+    WEB_ACL_ARN,
+    outputs_for,
+)
 from constructs_lib.policies import logs_caller_statements, service_trust_policy
 from constructs_lib.policy_checks import LogGroupCheck, RequiredTagsCheck
 from constructs_lib.rest_api import RestApi, RestApiProps
-from constructs_lib.settings import ALERT_EMAIL_PATTERN, PROJECT, REQUIRED_TAG_KEYS, Settings
+from constructs_lib.settings import (
+    ALERT_EMAIL_PATTERN,
+    COGNITO_WRITE_SCOPE,
+    PROJECT,
+    REQUIRED_TAG_KEYS,
+    Settings,
+)
 from constructs_lib.state_bucket import StateBucket, StateBucketProps
 from constructs_lib.storage import DataTable, IdempotencyTable, TableProps
 
@@ -242,6 +257,24 @@ class DataApiStack(_BaseStack):
                 extra_files={PAYLOAD_VALIDATOR_FILE: schema.validator_code()} if schema else {},
             ),
         )
+        clients = (
+            MachineClients(
+                self,
+                "machine_clients",
+                MachineClientsProps(
+                    pool_name=s.resource_name("clients"),
+                    client_name=s.resource_name("client"),
+                    domain_prefix=f"{s.name_prefix}-{s.environment}-{self.aws.account_id}",
+                    region=s.region,
+                    resource_server=s.cognito_resource_server,
+                    scope_name=COGNITO_WRITE_SCOPE,
+                    deletion_protection=s.deletion_protection,
+                ),
+            )
+            if s.api_auth == "cognito" and not s.cognito_user_pool_arn
+            else None
+        )
+        cognito_pool_arn = s.cognito_user_pool_arn or (clients.pool_arn if clients else "")
         api = RestApi(
             self,
             "rest_api",
@@ -263,6 +296,8 @@ class DataApiStack(_BaseStack):
                 disable_default_endpoint=bool(s.domain_name) and not s.keep_default_endpoint,
                 firewall=s.waf != "off",
                 payload_schema=schema.text if schema else "",
+                cognito_pool_arn=cognito_pool_arn,
+                cognito_scope=s.cognito_write_scope if cognito_pool_arn else "",
             ),
         )
         domain = (
@@ -357,8 +392,16 @@ class DataApiStack(_BaseStack):
             values[STAGE_INVOKE_URL] = api.invoke_url
         if firewall is not None:
             values[WEB_ACL_ARN] = firewall.web_acl.arn
+        if cognito_pool_arn:
+            values |= {COGNITO_USER_POOL_ARN: cognito_pool_arn, COGNITO_SCOPE: s.cognito_write_scope}
+        if clients is not None:
+            values |= {COGNITO_CLIENT_ID: clients.client.id, COGNITO_TOKEN_URL: clients.token_url}
         for spec in outputs_for(
-            api_key=api.api_key is not None, domain=domain is not None, waf=firewall is not None
+            api_key=api.api_key is not None,
+            domain=domain is not None,
+            waf=firewall is not None,
+            cognito=bool(cognito_pool_arn),
+            cognito_pool=clients is not None,
         ):
             TerraformOutput(
                 self,

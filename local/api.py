@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, urlsplit
 from constructs_lib.contract import (
     BAD_GATEWAY,
     BAD_REQUEST,
+    COGNITO_TOKEN_HEADER,
     FORBIDDEN,
     FUNCTION_RULES,
     MISSING_ROUTE,
@@ -36,6 +37,7 @@ from constructs_lib.contract import (
     RESOURCE_PATH,
     THROTTLED,
     TOO_LARGE,
+    UNAUTHORIZED,
     gateway_allowed_origin,
     load_function_module,
     table_definition,
@@ -43,6 +45,7 @@ from constructs_lib.contract import (
 from constructs_lib.openapi import DOCUMENT_PATH, document
 from constructs_lib.payload_schema import use_validator
 from constructs_lib.settings import Settings, SettingsError, load_one
+from local import tokens
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 """API Gateway's limit on a request payload."""
@@ -226,6 +229,8 @@ class LocalApi:
         self.settings = settings
         # api_auth=api_key: the key POST /data requires (x-api-key), as the usage plan would.
         self.api_key = (api_key or secrets.token_urlsafe(24)) if settings.auth.api_key_required else None
+        # api_auth=cognito: the key local tokens are signed with (make local-token mints them).
+        self.token_key = tokens.signing_key() if settings.api_auth == "cognito" else None
         self.table_name = settings.resource_name("data")
         self.idempotency_table_name = settings.resource_name("idempotency")
         self._moto: Any = None
@@ -305,7 +310,19 @@ class LocalApi:
             sent = [v for k, v in headers if k.lower() == "x-api-key"]
             if sent[-1:] != [self.api_key]:
                 return gateway_answer(FORBIDDEN, self.cors)
+        claims = None
+        if self.token_key is not None:  # api_auth=cognito: the authorizer's check
+            token = next((v for k, v in headers if k.lower() == COGNITO_TOKEN_HEADER.lower()), None)
+            try:
+                claims = tokens.check(
+                    token, self.token_key, self.settings.region, self.settings.cognito_write_scope
+                )
+            except tokens.TokenRefusedError as error:
+                print(f"POST /{RESOURCE_PATH}: 401, the token is {error}", flush=True)
+                return gateway_answer(UNAUTHORIZED, self.cors)
         event = to_event(method, raw_path, headers, body, ip, self.settings.environment)
+        if claims is not None:
+            event["requestContext"]["authorizer"] = {"claims": claims}
         refusal = self._model_refusal(headers, body, event["requestContext"]["requestId"])
         if refusal is not None:
             return refusal
@@ -569,6 +586,12 @@ def main(argv: list[str] | None = None) -> int:
     if api.api_key is not None:
         print(
             f"API key (send it as x-api-key; set {API_KEY_VARIABLE} to choose it): {api.api_key}", flush=True
+        )
+    if api.token_key is not None:
+        print(
+            f"api_auth=cognito: send an access token with the scope {settings.cognito_write_scope} in the "
+            f"{COGNITO_TOKEN_HEADER} header; mint one with: make local-token",
+            flush=True,
         )
     if settings.auth.local_note:
         print(settings.auth.local_note, flush=True)

@@ -80,6 +80,7 @@ def synthesize(outdir: Path, all_settings: list[Settings]) -> dict[str, Synthesi
 
 EDGE_SETTINGS: dict[str, Any] = {"domain_name": "api.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ"}
 """A custom domain in its Route 53 zone."""
+EXISTING_POOL_ARN = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Ab12Cd34E"
 VARIANTS: dict[str, Settings] = {
     "eu_region": Settings(environment="staging", region="eu-west-1"),
     "s3_state": Settings(
@@ -98,6 +99,10 @@ VARIANTS: dict[str, Settings] = {
     "operations": Settings(environment="staging", log_retention_days=30, alert_email="ops@example.com"),
     "adopted_welcome": Settings(environment="staging", adopt_welcome_log_group=True),
     "kept_endpoint": Settings(environment="staging", keep_default_endpoint=True, **EDGE_SETTINGS),
+    "cognito_pool": Settings(environment="prod", api_auth="cognito"),
+    "cognito_existing_pool": Settings(
+        environment="staging", api_auth="cognito", cognito_user_pool_arn=EXISTING_POOL_ARN
+    ),
 }
 """The settings tests want to see away from their defaults, one concern per variant, each
 synthesized on its own (a fixture of the same name)."""
@@ -277,6 +282,18 @@ def operations() -> Variant:
 def adopted_welcome() -> Variant:
     """staging whose account stack adopts API Gateway's welcome log group."""
     return variant("adopted_welcome")
+
+
+@pytest.fixture(scope="session")
+def cognito_pool() -> Variant:
+    """prod with Cognito machine clients: its own user pool, resource server, domain and client."""
+    return variant("cognito_pool")
+
+
+@pytest.fixture(scope="session")
+def cognito_existing_pool() -> Variant:
+    """staging accepting the tokens of a user pool it does not create."""
+    return variant("cognito_existing_pool")
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,7 @@ from constructs_lib.alarms import MetricAlarmSpec, alarm_specs
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.contract import (
     ACCESS_LOG_FORMAT,
+    COGNITO_TOKEN_HEADER,
     DOMAIN_ALIAS_RECORD_TYPES,
     DOMAIN_SECURITY_POLICY,
     FUNCTION_POLICY_NAME,
@@ -45,10 +46,15 @@ from constructs_lib.contract import (
     gateway_allowed_origin,
 )
 from constructs_lib.firewall_rules import REDACTED_HEADERS, web_acl_rules
-from constructs_lib.outputs import ACCESS_LOG_GROUP_NAME, FUNCTION_LOG_GROUP_NAME
+from constructs_lib.outputs import (
+    ACCESS_LOG_GROUP_NAME,
+    COGNITO_CLIENT_ID,
+    COGNITO_USER_POOL_ARN,
+    FUNCTION_LOG_GROUP_NAME,
+)
 from constructs_lib.payload_schema import PayloadSchema
 from constructs_lib.policies import data_key_statements, function_statements, service_trust_policy
-from constructs_lib.settings import Settings
+from constructs_lib.settings import COGNITO_WRITE_SCOPE, Settings
 
 WRITE_CAPACITY_DIMENSION = "dynamodb:table:WriteCapacityUnits"
 
@@ -73,6 +79,8 @@ class Deployment:
     api_key: str | None = None
     sign: Callable[[str, str, bytes, dict[str, str]], dict[str, str]] | None = None
     """Adds SigV4 headers to a request (api_auth=iam)."""
+    token: Callable[[], str] | None = None
+    """An access token for POST /data (api_auth=cognito), fetched when first asked."""
     sample_payload: str | None = None
     """A payload the payload schema accepts (--payload: JSON text), stored by the live check
     instead of the marker payload."""
@@ -505,6 +513,86 @@ def payload_checks(d: Deployment) -> Iterator[Check]:
     )
 
 
+# --- Cognito machine clients ---------------------------------------------------------------
+
+
+def cognito_checks(d: Deployment) -> Iterator[Check]:
+    """api_auth=cognito: POST's authorizer takes the pool's tokens with the write scope; with the
+    stack's own pool, the pool admits no sign-up, and its client has the client-credentials grant,
+    the write scope and a secret."""
+    s = d.settings
+    if s.api_auth != "cognito":
+        return
+    gateway = d.client("apigateway")
+    api_id = d.output("api_id")
+    pool_arn = d.output(COGNITO_USER_POOL_ARN)
+    post = _post_method(gateway, api_id)
+    authorizer = (
+        gateway.get_authorizer(restApiId=api_id, authorizerId=post["authorizerId"])
+        if post.get("authorizerId")
+        else {}
+    )
+    yield compare(
+        "cognito: POST's authorizer takes the pool's tokens",
+        {
+            "authorizationType": "COGNITO_USER_POOLS",
+            "type": "COGNITO_USER_POOLS",
+            "providerARNs": [pool_arn],
+            "identitySource": f"method.request.header.{COGNITO_TOKEN_HEADER}",
+        },
+        {
+            "authorizationType": post.get("authorizationType"),
+            **{k: authorizer.get(k) for k in ("type", "providerARNs", "identitySource")},
+        },
+    )
+    yield compare(
+        "cognito: POST requires the write scope", [s.cognito_write_scope], post.get("authorizationScopes")
+    )
+    if s.cognito_user_pool_arn:  # another team's pool: its clients are theirs to check
+        return
+    idp = d.client("cognito-idp")
+    pool_id = pool_arn.rsplit("/", 1)[-1]
+    pool = idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    yield compare(
+        "cognito: the pool (no sign-up; deletion protection in prod)",
+        {
+            "AllowAdminCreateUserOnly": True,
+            "DeletionProtection": "ACTIVE" if s.deletion_protection else "INACTIVE",
+        },
+        {
+            "AllowAdminCreateUserOnly": pool.get("AdminCreateUserConfig", {}).get("AllowAdminCreateUserOnly"),
+            "DeletionProtection": pool.get("DeletionProtection"),
+        },
+    )
+    server = idp.describe_resource_server(UserPoolId=pool_id, Identifier=s.cognito_resource_server)
+    yield compare(
+        "cognito: the resource server's write scope",
+        [COGNITO_WRITE_SCOPE],
+        [scope.get("ScopeName") for scope in server["ResourceServer"].get("Scopes", [])],
+    )
+    client = idp.describe_user_pool_client(UserPoolId=pool_id, ClientId=d.output(COGNITO_CLIENT_ID))
+    found = client["UserPoolClient"]
+    yield compare(
+        "cognito: the app client (client credentials, the write scope, a secret)",
+        {"flows": ["client_credentials"], "scopes": [s.cognito_write_scope], "oauth": True, "secret": True},
+        {
+            "flows": found.get("AllowedOAuthFlows"),
+            "scopes": found.get("AllowedOAuthScopes"),
+            "oauth": found.get("AllowedOAuthFlowsUserPoolClient"),
+            "secret": bool(found.get("ClientSecret")),
+        },
+    )
+
+
+def _post_method(gateway: Any, api_id: str) -> dict[str, Any]:
+    resources = gateway.get_resources(restApiId=api_id, limit=500)["items"]
+    data = next((r for r in resources if r.get("path") == f"/{RESOURCE_PATH}"), None)
+    if data is None:
+        raise KeyError(f"no /{RESOURCE_PATH} resource")
+    method: dict[str, Any] = gateway.get_method(restApiId=api_id, resourceId=data["id"], httpMethod="POST")
+    return method
+
+
 # --- the edge: custom domain and firewall -------------------------------------------------
 
 
@@ -737,6 +825,8 @@ def _call(d: Deployment, method: str, url: str, body: bytes, headers: dict[str, 
         headers["x-api-key"] = d.api_key
     if d.sign is not None and method == "POST":
         headers = d.sign(method, url, body, headers)
+    if d.token is not None and method == "POST":
+        headers[COGNITO_TOKEN_HEADER] = d.token()
     return request(url, method, body, headers)
 
 
@@ -745,6 +835,9 @@ def live_checks(d: Deployment) -> Iterator[Check]:
     url = d.output("api_url")
     marker = {"data_api_verify": f"make-verify-{uuid.uuid4()}"}
     json_type = {"Content-Type": "application/json"}
+    if s.api_auth == "cognito":  # the authorizer at work: no token, no entry
+        anonymous = request(url, "POST", b"{}", json_type)
+        yield compare("live: POST without a token answers 401", 401, anonymous.status)
     schema = s.schema
     if schema is not None:
         yield _refusal_check(d, url, schema, [marker, [], None, ""])
@@ -877,6 +970,7 @@ GROUPS: dict[str, Callable[[Deployment], Iterator[Check]]] = {
     "log groups": log_group_checks,
     "api": api_checks,
     "payload schema": payload_checks,
+    "cognito": cognito_checks,
     "domain": domain_checks,
     "firewall": firewall_checks,
     "alarms": alarm_checks,

@@ -1,6 +1,7 @@
 """`make verify`: check a deployed environment stack against what data-api promises.
 
-usage: python -m verify.run --env dev [--alarm-test]   (make verify ENV=dev)
+usage: python -m verify.run --env dev [--alarm-test] [--payload FILE] [--token-file FILE]
+       (make verify ENV=dev VERIFY_ARGS=...)
 
 Reads the outputs file `make deploy ENV=<env>` writes (.build/outputs-<env>.json; DATA_API_OUTPUTS
 names another), and the deployment
@@ -11,17 +12,20 @@ points it at an emulator). Prints one line per check and a summary; exits 1 if a
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from client import outputs
+from client.http import request
 from client.outputs import OutputsError, read_outputs_file
 from constructs_lib.aws_context import AwsContext
-from constructs_lib.outputs import VERIFY_NEEDS
+from constructs_lib.outputs import COGNITO_CLIENT_ID, COGNITO_TOKEN_URL, COGNITO_USER_POOL_ARN, VERIFY_NEEDS
 from constructs_lib.settings import Settings, SettingsError, listed_environments, load
 from verify.checks import Check, Deployment, alarm_test, run_checks
 
@@ -145,7 +149,54 @@ def connect(
         connection.client,
         api_key,
         sign=_signer(session) if settings.api_auth == "iam" else None,
+        token=_token_source(settings, outputs, connection) if settings.api_auth == "cognito" else None,
     )
+
+
+def client_credentials_token(token_url: str, client_id: str, secret: str, scope: str) -> str:
+    """An access token from the pool's token endpoint: the client-credentials grant, the client
+    authenticated with HTTP Basic (its id and secret).
+    https://docs.aws.amazon.com/cognito/latest/developerguide/token-endpoint.html"""
+    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    body = urlencode({"grant_type": "client_credentials", "client_id": client_id, "scope": scope})
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Authorization": f"Basic {basic}"}
+    reply = request(token_url, "POST", body, headers)
+    try:
+        token = reply.json().get("access_token") if reply.status == 200 else None
+    except (ValueError, AttributeError):
+        token = None
+    if not isinstance(token, str) or not token:
+        raise ValueError(f"the token endpoint answered {reply.status}: {reply.body[:200]!r}")
+    return token
+
+
+def _token_source(
+    settings: Settings, outputs: Mapping[str, str], connection: AwsConnection
+) -> Callable[[], str]:
+    """The access token for the live checks: from --token-file (set later), else, with the
+    stack's own pool, fetched once with its app client's id and secret (read from Cognito, never
+    written anywhere)."""
+    fetched: list[str] = []
+
+    def token() -> str:
+        if not fetched:
+            client_id, token_url = outputs.get(COGNITO_CLIENT_ID), outputs.get(COGNITO_TOKEN_URL)
+            if not client_id or not token_url:
+                raise ValueError(
+                    "api_auth=cognito with another team's pool: give a token with "
+                    "VERIFY_ARGS='--token-file FILE'"
+                )
+            pool_id = outputs[COGNITO_USER_POOL_ARN].rsplit("/", 1)[-1]
+            described = connection.client("cognito-idp").describe_user_pool_client(
+                UserPoolId=pool_id, ClientId=client_id
+            )
+            secret = described["UserPoolClient"]["ClientSecret"]
+            fetched.append(
+                client_credentials_token(token_url, client_id, secret, settings.cognito_write_scope)
+            )
+        return fetched[0]
+
+    return token
 
 
 def _signer(session: Any) -> Any:
@@ -159,6 +210,19 @@ def _signer(session: Any) -> Any:
         return dict(request.headers.items())
 
     return sign
+
+
+def read_token(path: str) -> str:
+    """The --token-file's token (one line)."""
+    try:
+        token = Path(path).read_text().strip()
+    except FileNotFoundError:
+        raise VerifyError(f"--token-file {path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise VerifyError(f"--token-file {path}: cannot be read ({error})") from None
+    if not token or any(c.isspace() for c in token):
+        raise VerifyError(f"--token-file {path}: expected one access token")
+    return token
 
 
 def read_payload(path: str) -> str:
@@ -204,6 +268,11 @@ def main(
     parser.add_argument("--alarm-test-wait-seconds", type=float, default=600, help=argparse.SUPPRESS)
     parser.add_argument("--env", default="", help="the environment make deploy deployed (make's ENV)")
     parser.add_argument(
+        "--token-file",
+        default="",
+        help="a file holding an access token for POST /data (api_auth=cognito with cognito_user_pool_arn)",
+    )
+    parser.add_argument(
         "--payload",
         default="",
         help="a JSON file with a payload the payload schema accepts: the live check stores it (with a "
@@ -214,6 +283,9 @@ def main(
         stack, outputs = read_outputs(env, arguments.env)
         deployment = connect(stack, outputs, env, connection)
         deployment.sample_payload = read_payload(arguments.payload) if arguments.payload else None
+        if arguments.token_file:
+            given = read_token(arguments.token_file)
+            deployment.token = lambda: given
     except VerifyError as error:
         print(f"verify: error: {error}", file=sys.stderr)
         return 1

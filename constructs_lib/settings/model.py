@@ -75,6 +75,8 @@ WAF_RATE_LIMIT_MIN = 10
 WAF_RATE_LIMIT_MAX = 2_000_000_000
 GITHUB_REPOSITORY_PATTERN = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}"
 """A GitHub repository as its OIDC tokens name it: ``owner/repo``."""
+COGNITO_WRITE_SCOPE = "write"
+"""The resource server's one scope, which POST /data requires (``<identifier>/write``)."""
 SHARED_ONLY_SETTINGS: tuple[str, ...] = ("github_repository", "github_oidc_provider_arn")
 """Settings of the account, not of an environment: every environment must agree on them."""
 
@@ -256,8 +258,26 @@ class Settings:
     )
     api_auth: str = setting(
         "none",
-        "Who may POST /data: `none` (anyone), `api_key` (x-api-key header) or `iam` (SigV4).",
+        "Who may POST /data: `none` (anyone), `api_key` (x-api-key header), `iam` (SigV4) or `cognito` (an "
+        "access token of a Cognito app client with the write scope, in the Authorization header).",
         one_of(API_AUTH_MODES),
+    )
+    cognito_user_pool_arn: str = setting(
+        "",
+        "`cognito` mode: an existing user pool whose tokens POST /data accepts (it must have the resource "
+        "server and its write scope). Empty: the stack creates a pool, its resource server, a domain for the "
+        "token endpoint and one app client for the client-credentials grant.",
+        matching(
+            r"arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool/[a-z0-9-]+_[A-Za-z0-9]+",
+            "the ARN of a Cognito user pool (arn:aws:cognito-idp:<region>:<account>:userpool/<pool id>)",
+            skip_when_empty=True,
+        ),
+    )
+    cognito_resource_server: str = setting(
+        "data-api",
+        "`cognito` mode: the resource server's identifier; POST /data requires the scope "
+        "`<identifier>/write`.",
+        matching(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,255}", "1 to 256 of letters, digits and . _ : - (no '/')"),
     )
     api_key_daily_quota: int = setting(
         100000, "Requests a day the API key may make (`api_key` mode).", whole_number(1, 1_000_000_000)
@@ -431,6 +451,11 @@ class Settings:
     def schema(self) -> schema_file.PayloadSchema | None:
         """The payload schema file, read and checked (None without one)."""
         return schema_file.read(self.payload_schema) if self.payload_schema else None
+
+    @property
+    def cognito_write_scope(self) -> str:
+        """The scope POST /data requires in cognito mode."""
+        return f"{self.cognito_resource_server}/{COGNITO_WRITE_SCOPE}"
 
     @property
     def ci_stack_name(self) -> str:

@@ -65,6 +65,13 @@ def validate(s: Settings) -> None:
             given,
             (missing,),
         )
+    if s.cognito_user_pool_arn and s.api_auth != "cognito":
+        raise SettingsError(
+            f"setting cognito_user_pool_arn={s.cognito_user_pool_arn!r} is only read with api_auth = "
+            f"'cognito' ({s.environment} has {s.api_auth!r}): set api_auth or remove it",
+            "cognito_user_pool_arn",
+            ("api_auth",),
+        )
     if s.github_repository and s.state_backend != "s3":
         raise SettingsError(
             f"setting github_repository={s.github_repository!r} needs state_backend = 's3' in "

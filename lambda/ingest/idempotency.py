@@ -72,19 +72,26 @@ def _identity(event: Mapping[str, Any]) -> Mapping[str, Any]:
     return as_mapping(as_mapping(event.get("requestContext")).get("identity"))
 
 
+def _claims(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The token's claims a Cognito user pool authorizer passed on (every value a string)."""
+    return as_mapping(as_mapping(as_mapping(event.get("requestContext")).get("authorizer")).get("claims"))
+
+
 CALLER_SCOPES: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
     # Nobody is known: keys are shared by every caller.
     "none": lambda event: "",
     "api_key": lambda event: f"api-key:{_identity(event).get('apiKeyId') or ''}",
     "iam": lambda event: f"iam:{_identity(event).get('userArn') or _identity(event).get('caller') or ''}",
+    # A client-credentials access token names its app client (client_id; sub is the same id).
+    "cognito": lambda event: f"cognito:{_claims(event).get('client_id') or _claims(event).get('sub') or ''}",
 }
 """Whose Idempotency-Keys a request's are, per api_auth mode (constructs_lib/auth.py has one
 strategy per mode, and a test holds the two lists equal)."""
 
 
 def caller_scope(event: Mapping[str, Any], api_auth: str) -> str:
-    """Whose keys these are: the API key's id (api_key mode), the signer (iam mode); in none
-    mode nobody is known and keys are shared by every caller."""
+    """Whose keys these are: the API key's id (api_key mode), the signer (iam mode), the app
+    client (cognito mode); in none mode nobody is known and keys are shared by every caller."""
     return CALLER_SCOPES[api_auth](event)
 
 

@@ -74,6 +74,21 @@ def test_keys_are_scoped_to_the_caller_the_auth_mode_knows() -> None:
     assert ingest.record_key("api-key:key-1", "k") != ingest.record_key("api-key:key-2", "k")
 
 
+def test_in_cognito_mode_keys_are_scoped_to_the_app_client() -> None:
+    """API Gateway hands a Cognito authorizer's claims on as strings under authorizer.claims; a
+    client-credentials access token names its app client in client_id (and sub)."""
+    event = keyed("k")
+    event["requestContext"]["authorizer"] = {
+        "claims": {"client_id": "app-1", "sub": "app-1", "scope": "x/write"}
+    }
+    assert ingest.caller_scope(event, "cognito") == "cognito:app-1"
+    event["requestContext"]["authorizer"] = {"claims": {"sub": "app-2"}}
+    assert ingest.caller_scope(event, "cognito") == "cognito:app-2"
+    event["requestContext"]["authorizer"] = None  # never crash on a malformed event
+    assert ingest.caller_scope(event, "cognito") == "cognito:"
+    assert ingest.record_key("cognito:app-1", "k") != ingest.record_key("cognito:app-2", "k")
+
+
 # --- the handler against DynamoDB (moto) --------------------------------------------------
 
 

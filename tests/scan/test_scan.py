@@ -15,7 +15,7 @@ def test_every_stack_and_auth_mode_scans_clean(security_gate: GateRuns) -> None:
     assert result.returncode == 0, result.stdout
     assert "scan clean: 0 unaccepted findings, 0 stale acceptances" in result.stdout
     # 5 default (state stack included); 5 with the auth modes, deployed from CI (its stack
-    # included); the examples: 3 minimal, 5 production
+    # included); the examples: 3 minimal, 5 production (Cognito machine clients among them)
     assert "scanned 18 stacks" in result.stdout
 
 

@@ -265,10 +265,36 @@ def test_every_auth_mode_has_one_strategy_and_a_caller_scope_in_the_function() -
     from constructs_lib.contract import FUNCTION_RULES
 
     assert set(STRATEGIES) == set(FUNCTION_RULES.CALLER_SCOPES)
-    event = {"requestContext": {"identity": {"apiKeyId": "k1", "userArn": "arn:aws:iam::1:user/a"}}}
+    event = {
+        "requestContext": {
+            "identity": {"apiKeyId": "k1", "userArn": "arn:aws:iam::1:user/a"},
+            "authorizer": {"claims": {"client_id": "app-1"}},
+        }
+    }
     scopes = {mode: strategy.caller_scope(event) for mode, strategy in STRATEGIES.items()}
-    assert scopes == {"none": "", "api_key": "api-key:k1", "iam": "iam:arn:aws:iam::1:user/a"}
+    assert scopes == {
+        "none": "",
+        "api_key": "api-key:k1",
+        "iam": "iam:arn:aws:iam::1:user/a",
+        "cognito": "cognito:app-1",
+    }
     assert Settings(environment="dev", api_auth="iam").auth.method_authorization == "AWS_IAM"
+    assert Settings(environment="dev", api_auth="cognito").auth.method_authorization == "COGNITO_USER_POOLS"
+
+
+def test_cognito_settings_are_checked_in_one_line() -> None:
+    with pytest.raises(SettingsError, match=r"^setting cognito_user_pool_arn=.* is only read with api_auth"):
+        Settings(
+            environment="dev",
+            cognito_user_pool_arn="arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Ab12",
+        )
+    with pytest.raises(
+        SettingsError, match=r"^setting cognito_user_pool_arn='arn:aws:iam::1:role/x' is not allowed"
+    ):
+        Settings(environment="dev", api_auth="cognito", cognito_user_pool_arn="arn:aws:iam::1:role/x")
+    with pytest.raises(SettingsError, match=r"^setting cognito_resource_server='a/b' is not allowed"):
+        Settings(environment="dev", api_auth="cognito", cognito_resource_server="a/b")
+    assert Settings(environment="dev", cognito_resource_server="orders").cognito_write_scope == "orders/write"
 
 
 def test_cors_origins_from_a_variable_a_file_and_the_old_setting(tmp_path) -> None:

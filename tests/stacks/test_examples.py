@@ -25,7 +25,7 @@ def test_each_example_synthesizes_a_stack_per_environment(
         assert any(name.startswith("data-api-state-") for name in stacks)
 
 
-def test_production_has_the_edge_on_demand_tables_two_origins_and_a_payload_schema(
+def test_production_has_the_edge_on_demand_tables_origins_cognito_clients_and_a_payload_schema(
     examples: dict[str, dict[str, SynthesizedStack]],
 ) -> None:
     production = examples["production"]
@@ -40,4 +40,7 @@ def test_production_has_the_edge_on_demand_tables_two_origins_and_a_payload_sche
     assert "aws_wafv2_web_acl" not in production["data-api-dev"].config["resource"]
     schema = (REPO_ROOT / "examples" / "schemas" / "event.json").read_text()
     for environment in ("dev", "staging", "prod"):
-        assert production[f"data-api-{environment}"].resource("aws_api_gateway_model")["schema"] == schema
+        stack = production[f"data-api-{environment}"]
+        assert stack.resource("aws_api_gateway_model")["schema"] == schema
+        assert stack.resource("aws_api_gateway_authorizer")["type"] == "COGNITO_USER_POOLS"
+        assert stack.resource("aws_cognito_user_pool_client")["allowed_oauth_flows"] == ["client_credentials"]

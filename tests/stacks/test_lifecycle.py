@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from tests.conftest import SynthesizedStack
+from tests.conftest import SynthesizedStack, Variant
 
 REFERENCE = re.compile(r"\$\{(?:[^{}]*?\b)?((?:data\.)?aws_[a-z0-9_]+\.[A-Za-z0-9_]+)")
 
@@ -28,14 +28,18 @@ INHERITS_CREATE_BEFORE_DESTROY = {
     "aws_api_gateway_deployment",
     "aws_api_gateway_model",
     "aws_api_gateway_request_validator",
+    "aws_api_gateway_authorizer",
+    "aws_cognito_user_pool",
     "aws_acm_certificate",
     "data.aws_caller_identity",
     "data.aws_partition",
 }
 """Every kind of block in the closure: the REST API's own parts (API Gateway requires no name
 of them to be unique but the model's, which is replaced only with its REST API: its name and
-content type are constants, its schema changes in place), the custom domain's certificate (ACM
-holds any number for one name) and the data sources, which are read, never replaced."""
+content type are constants, its schema changes in place), the Cognito authorizer's user pool
+(pool names need not be unique; its domain and client, which hold unique names, stay outside), the
+custom domain's certificate (ACM holds any number for one name) and the data sources, which are
+read, never replaced."""
 
 
 def blocks(stack: SynthesizedStack) -> dict[str, dict[str, Any]]:
@@ -82,9 +86,9 @@ def test_the_reference_parser_sees_references_and_depends_on(dev: SynthesizedSta
 
 
 def test_create_before_destroy_reaches_only_the_apis_own_parts(
-    synthesized: dict[str, SynthesizedStack], auth_modes: dict[str, SynthesizedStack]
+    synthesized: dict[str, SynthesizedStack], auth_modes: dict[str, SynthesizedStack], cognito_pool: Variant
 ) -> None:
-    for stack in [*synthesized.values(), *auth_modes.values()]:
+    for stack in [*synthesized.values(), *auth_modes.values(), cognito_pool.stack]:
         kinds = {kind_of(address) for address in inherit_create_before_destroy(stack)}
         assert kinds <= INHERITS_CREATE_BEFORE_DESTROY, (stack.name, kinds - INHERITS_CREATE_BEFORE_DESTROY)
 

@@ -174,7 +174,9 @@ def test_account_stack_owns_the_welcome_log_group_with_retention(account: Synthe
     assert account.ref("aws_cloudwatch_log_group") in setting["depends_on"]
 
 
-def test_every_output_is_in_the_one_list_and_named_resource_attribute(dev, auth_modes) -> None:
+def test_every_output_is_in_the_one_list_and_named_resource_attribute(
+    dev, auth_modes, cognito_pool, cognito_existing_pool
+) -> None:
     from constructs_lib.outputs import ENVIRONMENT_OUTPUTS, RENAMED, outputs_for
 
     # cdktf writes outputs sorted by name.
@@ -185,9 +187,15 @@ def test_every_output_is_in_the_one_list_and_named_resource_attribute(dev, auth_
     assert set(auth_modes["iam"].config["output"]) == {
         o.name for o in outputs_for(api_key=False, domain=True, waf=True)
     }
-    assert {o.name for o in outputs_for(api_key=True, domain=True, waf=True)} == {
-        o.name for o in ENVIRONMENT_OUTPUTS
+    assert set(cognito_pool.stack.config["output"]) == {
+        o.name for o in outputs_for(api_key=False, cognito=True, cognito_pool=True)
     }
+    assert set(cognito_existing_pool.stack.config["output"]) == {
+        o.name for o in outputs_for(api_key=False, cognito=True)
+    }
+    assert {
+        o.name for o in outputs_for(api_key=True, domain=True, waf=True, cognito=True, cognito_pool=True)
+    } == {o.name for o in ENVIRONMENT_OUTPUTS}
     for output in ENVIRONMENT_OUTPUTS:
         assert re.fullmatch(r"[a-z]+(_[a-z]+)*_(url|id|name|arn|value)", output.name), output.name
     assert not set(RENAMED) & {o.name for o in ENVIRONMENT_OUTPUTS}

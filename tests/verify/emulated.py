@@ -32,8 +32,9 @@ from constructs_lib.contract import (
 )
 from constructs_lib.firewall_rules import REDACTED_HEADERS, web_acl_rules
 from constructs_lib.iam_policy import policy_document
+from constructs_lib.outputs import COGNITO_CLIENT_ID, COGNITO_SCOPE, COGNITO_USER_POOL_ARN
 from constructs_lib.policies import data_key_statements, function_statements, service_trust_policy
-from constructs_lib.settings import Settings
+from constructs_lib.settings import COGNITO_WRITE_SCOPE, Settings
 
 ACCOUNT = "123456789012"  # moto's account
 
@@ -150,11 +151,22 @@ def build_environment(settings: Settings, client: Any, api_url_base: str) -> dic
             "requestModels": {PAYLOAD_MODEL_CONTENT_TYPE: PAYLOAD_MODEL_NAME},
             "requestValidatorId": validator["id"],
         }
+    cognito: dict[str, str] = {}
+    if s.api_auth == "cognito":
+        cognito = build_machine_clients(s, client)
+        authorizer = gateway.create_authorizer(
+            restApiId=api_id,
+            name=f"{s.resource_name('api')}-cognito",
+            type="COGNITO_USER_POOLS",
+            providerARNs=[cognito[COGNITO_USER_POOL_ARN]],
+            identitySource="method.request.header.Authorization",
+        )
+        checked |= {"authorizerId": authorizer["id"], "authorizationScopes": [s.cognito_write_scope]}
     gateway.put_method(
         restApiId=api_id,
         resourceId=data,
         httpMethod="POST",
-        authorizationType="AWS_IAM" if s.api_auth == "iam" else "NONE",
+        authorizationType={"iam": "AWS_IAM", "cognito": "COGNITO_USER_POOLS"}.get(s.api_auth, "NONE"),
         apiKeyRequired=s.api_auth == "api_key",
         **checked,
     )
@@ -238,6 +250,7 @@ def build_environment(settings: Settings, client: Any, api_url_base: str) -> dic
         )
 
     return {
+        **cognito,
         "api_url": f"{api_url_base}/{RESOURCE_PATH}",
         "api_id": api_id,
         "stage_name": s.environment,
@@ -251,6 +264,39 @@ def build_environment(settings: Settings, client: Any, api_url_base: str) -> dic
         "alert_topic_arn": topic_arn,
         "function_log_group_name": lambda_log_group,
         "access_log_group_name": access_log_group,
+    }
+
+
+def build_machine_clients(s: Settings, client: Any) -> dict[str, str]:
+    """The stack's own user pool, resource server, domain and app client (api_auth=cognito), or
+    nothing but the given pool's ARN; returns their outputs (the token URL is the caller's)."""
+    if s.cognito_user_pool_arn:
+        return {COGNITO_USER_POOL_ARN: s.cognito_user_pool_arn, COGNITO_SCOPE: s.cognito_write_scope}
+    idp = client("cognito-idp")
+    pool = idp.create_user_pool(
+        PoolName=s.resource_name("clients"),
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+        DeletionProtection="ACTIVE" if s.deletion_protection else "INACTIVE",
+    )["UserPool"]
+    idp.create_resource_server(
+        UserPoolId=pool["Id"],
+        Identifier=s.cognito_resource_server,
+        Name=s.cognito_resource_server,
+        Scopes=[{"ScopeName": COGNITO_WRITE_SCOPE, "ScopeDescription": "POST /data: store payloads"}],
+    )
+    idp.create_user_pool_domain(UserPoolId=pool["Id"], Domain=f"{s.name_prefix}-{s.environment}-{ACCOUNT}")
+    app = idp.create_user_pool_client(
+        UserPoolId=pool["Id"],
+        ClientName=s.resource_name("client"),
+        GenerateSecret=True,
+        AllowedOAuthFlows=["client_credentials"],
+        AllowedOAuthScopes=[s.cognito_write_scope],
+        AllowedOAuthFlowsUserPoolClient=True,
+    )["UserPoolClient"]
+    return {
+        COGNITO_USER_POOL_ARN: pool["Arn"],
+        COGNITO_SCOPE: s.cognito_write_scope,
+        COGNITO_CLIENT_ID: app["ClientId"],
     }
 
 
