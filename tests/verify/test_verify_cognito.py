@@ -4,7 +4,7 @@ client (moto), and the live checks through make local's emulated authorizer.
 moto keeps Cognito's pools and clients but serves no token endpoint, so a small one stands in
 here: it checks the client's id and secret against moto's client (HTTP Basic, the
 client-credentials grant) and answers a token make local accepts (signed with its local key, not
-the pool's; tests/local/test_cognito.py covers what the authorizer refuses)."""
+the pool's; tests/integration/test_cognito.py covers what the authorizer refuses)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""make local with api_auth = "cognito": API Gateway's COGNITO_USER_POOLS authorizer, emulated.
+"""The integration suite for api_auth = "cognito": API Gateway's COGNITO_USER_POOLS authorizer,
+against a make local of its own in that mode (a deployed stage's authorizer is make verify's live
+checks: no token, then a token from the pool's token endpoint).
 
 A token `make local-token` mints is accepted and its claims reach the function (which scopes
 Idempotency-Keys by app client); a missing, malformed, wrongly signed, expired, other-pool,
