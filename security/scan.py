@@ -5,6 +5,11 @@ A finding passes only where the resource it is about carries an acceptance with 
 fails the gate, and so does an acceptance that no finding needs any more. Runs offline.
 
 usage: python security/scan.py CDKTF_OUT_DIR [CDKTF_OUT_DIR ...]
+       python security/scan.py NAME=DIR[,DIR...] [NAME=DIR[,DIR...] ...]
+
+The second form reports each named group on its own (a "== NAME: exit N" line, then its report),
+from one run of each scanner over all of them (checkov's start-up alone takes seconds): the test
+suite scans its clean stacks and its deliberately broken copies this way.
 """
 
 from __future__ import annotations
@@ -106,15 +111,16 @@ def checkov_copies(files: list[Path], scratch: Path) -> dict[Path, Path]:
     return copies
 
 
-def run_checkov(files: list[Path]) -> tuple[int, list[Finding]]:
-    """checkov's verdict on the files: how many checks passed, and every failed check."""
+def run_checkov(files: list[Path]) -> tuple[dict[Path, int], list[Finding]]:
+    """checkov's verdict on the files: how many checks passed in each, and every failed check."""
     with tempfile.TemporaryDirectory(prefix="scan-") as scratch:
         copies = checkov_copies(files, Path(scratch))
         passed, failed = _checkov_verdict(list(copies))
-    return passed, [replace(f, stack=str(copies[Path(f.stack).resolve()])) for f in failed]
+    passed_by_file = {copies[copy].resolve(): count for copy, count in passed.items()}
+    return passed_by_file, [replace(f, stack=str(copies[Path(f.stack).resolve()])) for f in failed]
 
 
-def _checkov_verdict(files: list[Path]) -> tuple[int, list[Finding]]:
+def _checkov_verdict(files: list[Path]) -> tuple[dict[Path, int], list[Finding]]:
     checkov = Path(sys.executable).parent / "checkov"
     command = [str(checkov), "--framework", "terraform_json", "--skip-download", "--compact"]
     command += ["--output", "json", "--soft-fail"]
@@ -126,11 +132,14 @@ def _checkov_verdict(files: list[Path]) -> tuple[int, list[Finding]]:
         raise SystemExit(f"scan: checkov failed to run ({result.returncode}): {result.stderr[-2000:]}")
     reports = json.loads(result.stdout)
     reports = reports if isinstance(reports, list) else [reports]
-    passed, failed = 0, []
+    passed: dict[Path, int] = {}
+    failed: list[Finding] = []
     for report in reports:
         if report.get("results", {}).get("parsing_errors"):
             raise SystemExit(f"scan: checkov could not parse {report['results']['parsing_errors']}")
-        passed += len(report.get("results", {}).get("passed_checks", []))
+        for check in report.get("results", {}).get("passed_checks", []):
+            where = Path(check.get("file_abs_path") or check["file_path"]).resolve()
+            passed[where] = passed.get(where, 0) + 1
         for check in report.get("results", {}).get("failed_checks", []):
             failed.append(
                 Finding(
@@ -153,17 +162,16 @@ def lintable(document: str) -> str:
     return document
 
 
-def run_parliament(all_resources: list[Resource]) -> tuple[int, list[Finding]]:
+def run_parliament(all_resources: list[Resource]) -> list[Finding]:
     """parliament's findings on every policy document of every resource."""
     from parliament import analyze_policy_string
 
-    documents, findings = 0, []
+    findings = []
     for resource in all_resources:
         for attribute in POLICY_ATTRIBUTES:
             document = resource.config.get(attribute)
             if not isinstance(document, str):
                 continue
-            documents += 1
             policy = analyze_policy_string(lintable(document), include_community_auditors=True)
             for finding in policy.findings:
                 findings.append(
@@ -175,20 +183,57 @@ def run_parliament(all_resources: list[Resource]) -> tuple[int, list[Finding]]:
                         f"{attribute}: {finding.detail}",
                     )
                 )
-    return documents, findings
+    return findings
+
+
+def groups_of(argv: list[str]) -> dict[str, list[Path]]:
+    """The stacks to scan: one unnamed group of out dirs, or NAME=DIR[,DIR...] groups."""
+    if not any("=" in a for a in argv):
+        return {"": stack_files([Path(a) for a in argv] or [Path("cdktf.out")])}
+    groups = {}
+    for argument in argv:
+        name, separator, dirs = argument.partition("=")
+        if not separator or not name or not dirs:
+            raise SystemExit(f"scan: {argument!r} is not NAME=DIR[,DIR...]")
+        groups[name] = stack_files([Path(d) for d in dirs.split(",")])
+    return groups
 
 
 def main(argv: list[str]) -> int:
-    files = stack_files([Path(a) for a in argv] or [Path("cdktf.out")])
+    groups = groups_of(argv)
+    files = [f for group in groups.values() for f in group]
     all_resources = list(resources(files))
-    by_key = {(Path(r.stack).resolve(), r.name): r for r in all_resources}
-    checks_passed, checkov_findings = run_checkov(files)
-    documents, parliament_findings = run_parliament(all_resources)
+    passed, checkov_findings = run_checkov(files)
+    findings = checkov_findings + run_parliament(all_resources)
+    worst = 0
+    for name, group in groups.items():
+        inside = {f.resolve() for f in group}
+        code, lines = report(
+            group,
+            [r for r in all_resources if Path(r.stack).resolve() in inside],
+            sum(passed.get(f, 0) for f in inside),
+            [f for f in findings if Path(f.stack).resolve() in inside],
+        )
+        if name:
+            print(f"== {name}: exit {code}")
+        print("\n".join(lines), flush=True)
+        worst = max(worst, code)
+    return worst
 
+
+def report(
+    files: list[Path],
+    all_resources: list[Resource],
+    checks_passed: int,
+    findings: list[Finding],
+) -> tuple[int, list[str]]:
+    """One group's verdict: its exit code and its lines."""
+    documents = sum(isinstance(r.config.get(a), str) for r in all_resources for a in POLICY_ATTRIBUTES)
+    by_key = {(Path(r.stack).resolve(), r.name): r for r in all_resources}
     accepted: list[tuple[Finding, str]] = []
     failures: list[Finding] = []
     used: set[tuple[Path, str, str, str]] = set()
-    for finding in checkov_findings + parliament_findings:
+    for finding in findings:
         resource = by_key.get((Path(finding.stack).resolve(), finding.resource))
         reason = resource.accepted(finding.tool).get(finding.check) if resource else None
         if reason:
@@ -204,23 +249,25 @@ def main(argv: list[str]) -> int:
         if (Path(r.stack).resolve(), r.name, tool, check) not in used
     ]
 
-    print(f"scanned {len(files)} stacks: {checks_passed} checkov checks passed, {documents} policies linted")
+    lines = [
+        f"scanned {len(files)} stacks: {checks_passed} checkov checks passed, {documents} policies linted"
+    ]
     grouped: dict[tuple[str, str, str], int] = {}
     for finding, reason in accepted:
         key = (finding.tool, finding.check, reason)
         grouped[key] = grouped.get(key, 0) + 1
     for (tool, check, reason), count in sorted(grouped.items()):
-        print(f"  accepted  {tool} {check} (x{count}): {reason}")
+        lines.append(f"  accepted  {tool} {check} (x{count}): {reason}")
     for finding in failures:
         where = f"{Path(finding.stack).parent.name}/{finding.resource}"
-        print(f"  FAILED    {finding.tool} {finding.check}  {where}: {finding.detail}")
+        lines.append(f"  FAILED    {finding.tool} {finding.check}  {where}: {finding.detail}")
     for resource, tool, check in stale:
         where = f"{Path(resource.stack).parent.name}/{resource.name}"
-        print(f"  STALE     {tool} {check}  {where}: accepted, but no such finding any more")
+        lines.append(f"  STALE     {tool} {check}  {where}: accepted, but no such finding any more")
     verdict = "clean" if not failures and not stale else "NOT clean"
     counts = f"{len(failures)} unaccepted findings, {len(stale)} stale acceptances, {len(accepted)} accepted"
-    print(f"scan {verdict}: {counts}")
-    return 0 if verdict == "clean" else 1
+    lines.append(f"scan {verdict}: {counts}")
+    return (0 if verdict == "clean" else 1), lines
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -379,13 +380,21 @@ class GateRuns:
         except BaseException as error:  # a failed synth: the gate's tests report it
             self._error = error
             return
-        for name, out_dirs in jobs.items():
-            command = [str(SCAN_PYTHON), str(GATE), *map(str, out_dirs)]
-            self._process = subprocess.Popen(
-                command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        # One run for both groups, each reported on its own: checkov starts once (seconds of CPU).
+        command = [
+            str(SCAN_PYTHON),
+            str(GATE),
+            *(f"{name}={','.join(map(str, out_dirs))}" for name, out_dirs in jobs.items()),
+        ]
+        self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        output, _ = self._process.communicate()
+        reports = re.split(r"^== (\w+): exit (\d+)\n", output, flags=re.MULTILINE)
+        for name, code, text in zip(reports[1::3], reports[2::3], reports[3::3], strict=True):
+            self._results[name] = subprocess.CompletedProcess(command, int(code), text)
+        for name in jobs:  # the run failed before a group's report: the whole output says why
+            self._results.setdefault(
+                name, subprocess.CompletedProcess(command, self._process.returncode or 1, output)
             )
-            output, _ = self._process.communicate()
-            self._results[name] = subprocess.CompletedProcess(command, self._process.returncode, output)
 
     def result(self, name: str) -> subprocess.CompletedProcess[str]:
         self._thread.join(timeout=900)

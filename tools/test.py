@@ -33,9 +33,30 @@ def failed_tests(report: Path) -> list[str]:
     return failed
 
 
+SIDE_PATHS: tuple[str, ...] = ("tests/verify", "tests/local")
+"""Test folders that need no synth, run by a second pytest process: the synth worker keeps the
+second core busy for the first half of a run (its synths, then the scan) and leaves it idle for
+the second, while the main process runs everything else in order. Measured (make bench, the
+first hour): docs/performance.md. Neither process loads the provider for these."""
+SIDE_REPORT = PROJECT_ROOT / ".build" / "pytest-side-report.xml"
+SIDE_OUTPUT = PROJECT_ROOT / ".build" / "pytest-side.log"
+
+
 def main(argv: list[str]) -> int:
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.unlink(missing_ok=True)
+    SIDE_REPORT.unlink(missing_ok=True)
+    # With arguments (a selection, --durations), one pytest runs them as asked.
+    side_paths = () if argv else SIDE_PATHS
+    side = None
+    if side_paths:
+        with SIDE_OUTPUT.open("w") as output:
+            side = subprocess.Popen(
+                [sys.executable, "-m", "pytest", "-q", f"--junitxml={SIDE_REPORT}", *side_paths],
+                cwd=PROJECT_ROOT,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
     mypy = subprocess.Popen(
         # MYPY_FLAGS: the Makefile's, per framework (CDK Terrain's branch of framework.py).
         [sys.executable, "-m", "mypy", *shlex.split(os.environ.get("MYPY_FLAGS", ""))],
@@ -44,17 +65,28 @@ def main(argv: list[str]) -> int:
         stderr=subprocess.STDOUT,
         text=True,
     )
+    ignored = [f"--ignore={path}" for path in side_paths]
+    if "tests/local" in side_paths:  # Schemathesis's plugin (~0.7 s to load) serves only tests/local
+        ignored += ["-p", "no:schemathesis"]
     tests = subprocess.run(
-        [sys.executable, "-m", "pytest", f"--junitxml={REPORT}", *argv], cwd=PROJECT_ROOT, check=False
+        [sys.executable, "-m", "pytest", f"--junitxml={REPORT}", *ignored, *argv],
+        cwd=PROJECT_ROOT,
+        check=False,
     )
+    side_code = 0
+    if side is not None:
+        side_code = side.wait()
+        print(f"\n{' and '.join(side_paths)}, in a second process:", flush=True)
+        print(SIDE_OUTPUT.read_text().rstrip(), flush=True)
     types_output, _ = mypy.communicate()
     print(f"mypy: {types_output.strip()}", flush=True)
-    if tests.returncode != 0:
-        failed = failed_tests(REPORT)
-        print(f"make test: pytest exited {tests.returncode}; failed: {', '.join(failed) or 'see above'}")
+    if tests.returncode != 0 or side_code != 0:
+        failed = failed_tests(REPORT) + failed_tests(SIDE_REPORT)
+        codes = f"{tests.returncode}" + (f" (second process {side_code})" if side is not None else "")
+        print(f"make test: pytest exited {codes}; failed: {', '.join(failed) or 'see above'}")
     if mypy.returncode != 0:
         print("make test: mypy found type errors (above)")
-    return 1 if tests.returncode or mypy.returncode else 0
+    return 1 if tests.returncode or side_code or mypy.returncode else 0
 
 
 if __name__ == "__main__":
