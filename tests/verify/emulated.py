@@ -9,7 +9,12 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
+
+import boto3
+import pytest
 
 from constructs_lib import naming
 from constructs_lib.alarms import alarm_specs
@@ -37,6 +42,32 @@ from constructs_lib.policies import data_key_statements, function_statements, se
 from constructs_lib.settings import COGNITO_WRITE_SCOPE, Settings
 
 ACCOUNT = "123456789012"  # moto's account
+
+
+@contextmanager
+def emulated_aws(
+    moto_endpoint: str, settings_env: Mapping[str, str]
+) -> Iterator[tuple[dict[str, str], Callable[[str], Any], pytest.MonkeyPatch]]:
+    """moto's server as the AWS of this process (test credentials, its endpoint, no profile, no
+    DynamoDB endpoint of the caller's shell) with these settings: the variables make verify is
+    given, a client factory for building the environment, and the patch (undone on exit)."""
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": moto_endpoint,
+        **settings_env,
+    }
+
+    def client(service: str) -> Any:
+        return boto3.client(service, region_name="us-east-1", endpoint_url=moto_endpoint)
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        patch.delenv("AWS_PROFILE", raising=False)
+        patch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+        yield env, client, patch
 
 
 def build_environment(settings: Settings, client: Any, api_url_base: str) -> dict[str, str]:

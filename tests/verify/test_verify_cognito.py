@@ -24,7 +24,7 @@ import pytest
 from constructs_lib.settings import Settings
 from local import tokens
 from local.process import local_api
-from tests.verify.emulated import build_environment
+from tests.verify.emulated import build_environment, emulated_aws
 from tests.verify.test_verify_emulated import NOT_EMULATED, failed_checks
 from verify import run
 
@@ -84,23 +84,8 @@ def token_endpoint(client: Any, pool_id: str, requests: list[dict[str, str]]) ->
 
 @pytest.fixture(scope="module")
 def emulated(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulated]:
-    env = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL": moto_endpoint,
-        "DATA_API_NAME_PREFIX": PREFIX,
-        "DATA_API_API_AUTH": "cognito",
-    }
-
-    def client(service: str) -> Any:
-        return boto3.client(service, region_name="us-east-1", endpoint_url=moto_endpoint)
-
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in env.items():
-            patch.setenv(name, value)
-        patch.delenv("AWS_PROFILE", raising=False)
-        patch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    settings_env = {"DATA_API_NAME_PREFIX": PREFIX, "DATA_API_API_AUTH": "cognito"}
+    with emulated_aws(moto_endpoint, settings_env) as (env, client, _):
         outputs = build_environment(
             Settings(environment="dev", name_prefix=PREFIX, api_auth="cognito"), client, "http://unused"
         )
@@ -108,9 +93,8 @@ def emulated(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> It
         pool_id = outputs["cognito_user_pool_arn"].rsplit("/", 1)[-1]
         server = token_endpoint(client("cognito-idp"), pool_id, requests)
         outputs["cognito_token_url"] = f"http://127.0.0.1:{server.server_address[1]}/oauth2/token"
-        local_env = {"DATA_API_NAME_PREFIX": PREFIX, "DATA_API_API_AUTH": "cognito"}
         try:
-            with local_api(settings_env={**local_env, "AWS_ENDPOINT_URL_DYNAMODB": moto_endpoint}) as api:
+            with local_api(settings_env={**settings_env, "AWS_ENDPOINT_URL_DYNAMODB": moto_endpoint}) as api:
                 outputs["api_url"] = f"{api.base_url}/data"
                 outputs_file = tmp_path_factory.mktemp("verify-cognito") / "outputs-dev.json"
                 outputs_file.write_text(json.dumps({STACK: outputs}))

@@ -19,7 +19,7 @@ import pytest
 from constructs_lib.settings import Settings
 from local.process import local_api
 from tests.conftest import PAYLOAD_SCHEMA_FILE, REPO_ROOT
-from tests.verify.emulated import build_environment
+from tests.verify.emulated import build_environment, emulated_aws
 from verify import run
 
 DOMAIN = "api.verify.example"
@@ -72,23 +72,9 @@ def failed_checks(report: dict[str, Any]) -> set[str]:
 
 @pytest.fixture(scope="module")
 def emulated(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulated]:
-    env = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL": moto_endpoint,
-        **SETTINGS_ENV,
-    }
     import moto.settings
 
-    def client(service: str) -> Any:
-        return boto3.client(service, region_name="us-east-1", endpoint_url=moto_endpoint)
-
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in env.items():
-            patch.setenv(name, value)
-        patch.delenv("AWS_PROFILE", raising=False)
-        patch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    with emulated_aws(moto_endpoint, SETTINGS_ENV) as (env, client, patch):
         # moto issues a requested certificate after this many seconds (ACM: once DNS validates).
         patch.setattr(moto.settings, "ACM_VALIDATION_WAIT", 0)
         zone = client("route53").create_hosted_zone(Name="verify.example", CallerReference="verify")
