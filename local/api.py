@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import base64
 import errno
+import importlib
 import json
 import logging
 import os
@@ -259,6 +260,8 @@ class LocalApi:
                 **settings.function_variables(self.table_name, self.idempotency_table_name),
             }
         )
+        # The request error class of the function as loaded (its package, imported by bare name).
+        self._request_error: type[Any] = importlib.import_module("ingest.errors").RequestError
         # The function's own CORS definition, which the stack also uses for the preflight.
         self.origins = settings.cors_origins
         # API Gateway's own answers carry what static gateway responses can (contract).
@@ -350,10 +353,10 @@ class LocalApi:
             text = body.decode("utf-8")
             schema.check(text, json.loads(text))
             return None
+        except self._request_error as error:  # the refusal the function's check raised
+            detail = error.detail or error.message
         except ValueError:
             detail = "body is not JSON"
-        except Exception as error:  # the function's RequestError (its own copy of the class)
-            detail = getattr(error, "detail", None) or str(error)
         answer = {"message": FUNCTION_RULES.INVALID_BODY_MESSAGE, "error": detail, "request_id": request_id}
         return HttpAnswer(
             400, [("Content-Type", "application/json"), *self.cors.items()], json.dumps(answer).encode()
