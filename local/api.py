@@ -231,7 +231,10 @@ class LocalApi:
         # api_auth=api_key: the key POST /data requires (x-api-key), as the usage plan would.
         self.api_key = (api_key or secrets.token_urlsafe(24)) if settings.auth.api_key_required else None
         # api_auth=cognito: the key local tokens are signed with (make local-token mints them).
-        self.token_key = tokens.signing_key() if settings.api_auth == "cognito" else None
+        try:
+            self.token_key = tokens.signing_key() if settings.api_auth == "cognito" else None
+        except tokens.KeyFileError as error:
+            raise StartError(str(error)) from None
         self.table_name = settings.resource_name("data")
         self.idempotency_table_name = settings.resource_name("idempotency")
         self._moto: Any = None

@@ -40,6 +40,10 @@ LOCAL_CLIENT_ID = "local-client"
 ALGORITHM = "HS256"
 
 
+class KeyFileError(Exception):
+    """The local key file cannot be read; the message says what to do."""
+
+
 class TokenRefusedError(Exception):
     """The token is not one the authorizer accepts; the message says why (make local's log only:
     the client gets API Gateway's 401 whatever the reason)."""
@@ -53,7 +57,15 @@ def signing_key(path: Path = KEY_FILE) -> bytes:
         staged.write_text(secrets.token_hex(32))
         staged.chmod(0o600)
         staged.replace(path)
-    return bytes.fromhex(path.read_text().strip())
+    try:
+        key = bytes.fromhex(path.read_text().strip())
+    except (OSError, UnicodeDecodeError, ValueError):
+        key = b""
+    if len(key) < 32:
+        raise KeyFileError(
+            f"{path} is not a local signing key: delete it, and the next start makes a new one"
+        )
+    return key
 
 
 def issuer(region: str) -> str:
@@ -158,7 +170,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     scope = settings.cognito_write_scope if arguments.scope is None else arguments.scope
-    print(mint(signing_key(), settings.region, scope, arguments.client_id, arguments.expires_in))
+    try:
+        key = signing_key()
+    except KeyFileError as error:
+        print(f"data-api: error: {error}", file=sys.stderr)
+        return 1
+    print(mint(key, settings.region, scope, arguments.client_id, arguments.expires_in))
     return 0
 
 

@@ -77,3 +77,14 @@ def test_the_key_is_made_once_and_kept_private(tmp_path: Path) -> None:
     assert len(first) == 32
     assert path.stat().st_mode & 0o777 == 0o600
     assert tokens.signing_key(path) == first
+
+
+@pytest.mark.parametrize("content", ["not hex", "abcd", ""])
+def test_a_broken_key_file_is_one_line_saying_what_to_do(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "key"
+    path.write_text(content)
+    with pytest.raises(tokens.KeyFileError) as caught:
+        tokens.signing_key(path)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message == f"{path} is not a local signing key: delete it, and the next start makes a new one"
