@@ -353,8 +353,7 @@ class LocalApi:
         if schema is None or FUNCTION_RULES.media_type(content_type) != PAYLOAD_MODEL_CONTENT_TYPE:
             return None
         try:
-            text = body.decode("utf-8")
-            schema.check(text, json.loads(text))
+            schema.check_value(json.loads(body.decode("utf-8")))
             return None
         except self._request_error as error:  # the refusal the function's check raised
             detail = error.detail or error.message

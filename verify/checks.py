@@ -391,6 +391,14 @@ def log_group_checks(d: Deployment) -> Iterator[Check]:
 # --- the API ------------------------------------------------------------------------------
 
 
+def gateway_cors_parameters(s: Settings) -> dict[str, str]:
+    """The CORS headers every gateway response carries, as its response parameters."""
+    return {
+        f"gatewayresponse.header.{k}": f"'{v}'"
+        for k, v in FUNCTION_RULES.cors_headers(gateway_allowed_origin(s.cors_origins)).items()
+    }
+
+
 def api_checks(d: Deployment) -> Iterator[Check]:
     s = d.settings
     gateway = d.client("apigateway")
@@ -420,10 +428,7 @@ def api_checks(d: Deployment) -> Iterator[Check]:
         },
         method,
     )
-    cors = {
-        f"gatewayresponse.header.{k}": f"'{v}'"
-        for k, v in FUNCTION_RULES.cors_headers(gateway_allowed_origin(s.cors_origins)).items()
-    }
+    cors = gateway_cors_parameters(s)
     for kind in GATEWAY_RESPONSE_TYPES:
         response = gateway.get_gateway_response(restApiId=api_id, responseType=kind)
         yield compare(
@@ -465,12 +470,10 @@ def payload_checks(d: Deployment) -> Iterator[Check]:
     schema = s.schema
     gateway = d.client("apigateway")
     api_id = d.output("api_id")
-    resources = gateway.get_resources(restApiId=api_id, limit=500)["items"]
-    data = next((r for r in resources if r.get("path") == f"/{RESOURCE_PATH}"), None)
-    if data is None:
+    post = _post_method(gateway, api_id)
+    if post is None:
         yield failed("payload schema: could not check", f"no /{RESOURCE_PATH} resource")
         return
-    post = gateway.get_method(restApiId=api_id, resourceId=data["id"], httpMethod="POST")
     if schema is None:
         yield compare(
             "payload schema: none, so POST checks no body",
@@ -498,10 +501,7 @@ def payload_checks(d: Deployment) -> Iterator[Check]:
             "validateRequestBody": validator.get("validateRequestBody"),
         },
     )
-    cors = {
-        f"gatewayresponse.header.{k}": f"'{v}'"
-        for k, v in FUNCTION_RULES.cors_headers(gateway_allowed_origin(s.cors_origins)).items()
-    }
+    cors = gateway_cors_parameters(s)
     response = gateway.get_gateway_response(restApiId=api_id, responseType="BAD_REQUEST_BODY")
     yield compare(
         "payload schema: API Gateway's refusal (the function's shape, CORS)",
@@ -527,6 +527,9 @@ def cognito_checks(d: Deployment) -> Iterator[Check]:
     api_id = d.output("api_id")
     pool_arn = d.output(COGNITO_USER_POOL_ARN)
     post = _post_method(gateway, api_id)
+    if post is None:
+        yield failed("cognito: could not check", f"no /{RESOURCE_PATH} resource")
+        return
     authorizer = (
         gateway.get_authorizer(restApiId=api_id, authorizerId=post["authorizerId"])
         if post.get("authorizerId")
@@ -584,11 +587,12 @@ def cognito_checks(d: Deployment) -> Iterator[Check]:
     )
 
 
-def _post_method(gateway: Any, api_id: str) -> dict[str, Any]:
+def _post_method(gateway: Any, api_id: str) -> dict[str, Any] | None:
+    """POST /data as API Gateway describes it, or None when the API has no /data."""
     resources = gateway.get_resources(restApiId=api_id, limit=500)["items"]
     data = next((r for r in resources if r.get("path") == f"/{RESOURCE_PATH}"), None)
     if data is None:
-        raise KeyError(f"no /{RESOURCE_PATH} resource")
+        return None
     method: dict[str, Any] = gateway.get_method(restApiId=api_id, resourceId=data["id"], httpMethod="POST")
     return method
 

@@ -99,7 +99,10 @@ class PayloadSchema:
         as a JSON string; bytes cannot match a schema and are refused."""
         if isinstance(body, bytes):
             raise RequestError(400, INVALID_BODY_MESSAGE, "a binary body cannot match the payload schema")
-        value = payload if isinstance(payload, str) else json.loads(body)
+        self.check_value(payload if isinstance(payload, str) else json.loads(body))
+
+    def check_value(self, value: Any) -> None:
+        """Raise the 400 unless this JSON value (as json.loads reads it) matches."""
         try:
             self._validate(value)
         except SchemaMismatchError as error:
