@@ -510,7 +510,7 @@ def serialize_emulated_dynamodb() -> None:
         "transact_write_items",
     ):
         setattr(DynamoDBBackend, name, locked(getattr(DynamoDBBackend, name)))
-    DynamoDBBackend._data_api_serialized = True  # type: ignore[attr-defined]
+    DynamoDBBackend._data_api_serialized = True
 
 
 DYNAMODB_TIMEOUT_VARIABLE = "DATA_API_LOCAL_DYNAMODB_TIMEOUT_SECONDS"

@@ -101,7 +101,7 @@ def test_head_gets_the_headers_without_a_body(base_url: str) -> None:
     assert answer.read() == b""
 
 
-@SCHEMA.parametrize()
+@SCHEMA.parametrize()  # type: ignore[untyped-decorator]  # Schemathesis is read as untyped
 @settings(
     max_examples=30,
     derandomize=True,  # the same examples every run: a fixed seed
