@@ -302,7 +302,7 @@ def bench_payload_schema(repeat: int, requests: int) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     from constructs_lib import payload_schema
     from constructs_lib.contract import PAYLOAD_VALIDATOR_FILE
-    from constructs_lib.ingest_function import stage_function_code
+    from constructs_lib.function_package import stage_function_code
 
     schema = payload_schema.read(EXAMPLE_SCHEMA)
     build = Path(tempfile.mkdtemp(prefix="bench-schema-"))

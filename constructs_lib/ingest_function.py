@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
-import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from constructs import Construct
 
 from constructs_lib import naming
 from constructs_lib.accepted_findings import accept_findings
 from constructs_lib.aws_context import AwsContext
-from constructs_lib.contract import (
-    FUNCTION_POLICY_NAME,
-    FUNCTION_SOURCE_DIR,
-    HANDLER,
-    PROJECT_ROOT,
-    function_source_files,
-)
+from constructs_lib.contract import FUNCTION_POLICY_NAME, HANDLER
 from constructs_lib.framework import (
     AssetType,
     CloudwatchLogGroup,
@@ -33,47 +22,9 @@ from constructs_lib.framework import (
     LambdaFunctionTracingConfig,
     TerraformAsset,
 )
+from constructs_lib.function_package import package_function_code
 from constructs_lib.iam_policy import policy_document
 from constructs_lib.policies import function_statements, service_trust_policy
-
-BUILD_DIR = PROJECT_ROOT / ".build"
-
-
-def stage_function_code(
-    source_dir: Path = FUNCTION_SOURCE_DIR,
-    build_dir: Path = BUILD_DIR,
-    extra_files: Mapping[str, str] | None = None,
-) -> Path:
-    """Copy the function's own files, and ``extra_files`` (name -> text: code synth generates),
-    into a folder named for their content and return it.
-
-    Packaging ``lambda/`` directly would also ship ``__pycache__`` left by tests, and change
-    the asset hash (and so redeploy the function) whenever a test ran.
-    """
-    files = function_source_files(source_dir)
-    generated = {name: text.encode() for name, text in sorted((extra_files or {}).items())}
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(path.relative_to(source_dir).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    for name, content in generated.items():
-        digest.update(name.encode() + b"\0" + content + b"\0")
-    target = build_dir / f"function-{digest.hexdigest()[:16]}"
-    if target.is_dir():
-        return target
-    build_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=build_dir))
-    for path in files:
-        destination = staging / path.relative_to(source_dir)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, destination)
-    for name, content in generated.items():
-        (staging / name).write_bytes(content)
-    try:
-        os.rename(staging, target)
-    except OSError:  # another synth staged the same content first
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
 
 
 @dataclass(frozen=True)
@@ -139,8 +90,9 @@ class IngestFunction(Construct):
                 )
             ),
         )
+        package = package_function_code(extra_files=props.extra_files)
         code = TerraformAsset(
-            self, "code", path=str(stage_function_code(extra_files=props.extra_files)), type=AssetType.ARCHIVE
+            self, "code", path=str(package.archive), type=AssetType.FILE, asset_hash=package.digest[:32]
         )
         self.function = LambdaFunction(
             self,

@@ -7,6 +7,7 @@ import zipfile
 from typing import Any
 
 from constructs_lib.contract import FUNCTION_SOURCE_DIR
+from constructs_lib.function_package import package_function_code
 from tests.conftest import SynthesizedStack, Variant
 
 DNS = "${data.aws_partition.current_partition.dns_suffix}"
@@ -71,6 +72,10 @@ def test_code_asset_is_the_lambda_directory_and_nothing_else(dev: SynthesizedSta
         assert names == expected
         assert "handler.py" in names
         assert zipped.read("handler.py") == (FUNCTION_SOURCE_DIR / "handler.py").read_bytes()
+    # The zip the project packs (tests/function/test_package.py), copied as it is; its hash names it.
+    package = package_function_code()
+    assert archive.read_bytes() == package.archive.read_bytes()
+    assert function["source_code_hash"] == package.digest[:32]
 
 
 def test_log_group_exists_first_with_retention_and_the_data_key(dev: SynthesizedStack) -> None:
