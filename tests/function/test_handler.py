@@ -85,14 +85,16 @@ def test_base64_body_is_decoded_before_storing(deployed: Deployed) -> None:
     assert ingest.from_attribute(item["data"]) == {"bin": "ok"}
 
 
-def test_a_thousand_posts_get_a_thousand_distinct_items(deployed: Deployed) -> None:
+def test_a_hundred_posts_get_a_hundred_distinct_items(deployed: Deployed) -> None:
+    # A hundred in a row: an id that repeated would show here (a thousand took 5 s against moto
+    # and showed no more; the id's form, a random UUID, has its own test).
     ids = set()
-    for n in range(1000):
+    for n in range(100):
         response = deployed.invoke(make_event(json.dumps({"n": n})))
         assert response["statusCode"] == 200
         ids.add(body_of(response)["id"])
-    assert len(ids) == 1000
-    assert len(deployed.items()) == 1000
+    assert len(ids) == 100
+    assert len(deployed.items()) == 100
 
 
 @pytest.mark.parametrize(
