@@ -8,7 +8,6 @@ import base64
 import errno
 import importlib
 import json
-import logging
 import os
 import secrets
 import signal
@@ -239,15 +238,13 @@ class LocalApi:
         self.idempotency_table_name = settings.resource_name("idempotency")
         self._moto: Any = None
         if dynamodb_endpoint is None:
-            from moto.server import ThreadedMotoServer
+            from local.emulator import start_moto_server
 
-            logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines
             # moto needs credentials to sign with; they never leave this machine.
             for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
                 os.environ.setdefault(name, "local")
             serialize_emulated_dynamodb()
-            self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-            self._moto.start()
+            self._moto = start_moto_server()
             moto_host, moto_port = self._moto.get_host_and_port()
             dynamodb_endpoint = f"http://{moto_host}:{moto_port}"
         self.dynamodb_endpoint = dynamodb_endpoint

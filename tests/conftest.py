@@ -327,10 +327,9 @@ def ci_app() -> dict[str, SynthesizedStack]:
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
     """moto's DynamoDB as a real HTTP server on loopback, for the whole session."""
-    from moto.server import ThreadedMotoServer
+    from local.emulator import start_moto_server
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
+    server = start_moto_server()
     host, port = server.get_host_and_port()
     try:
         yield f"http://{host}:{port}"

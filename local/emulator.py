@@ -1,0 +1,41 @@
+"""moto's HTTP server, as make local and the tests run it: on a free loopback port, quiet, and
+without re-listing its own package on every request.
+
+moto 5.2's server finds the backend of each request by listing the folders of the moto package
+(``moto.backends.list_of_moto_modules``: a listdir and ~200 stat calls, about a millisecond of
+CPU per request). The list cannot change while the process runs, so it is read once.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+_CACHED_MARK = "_data_api_cached"
+
+
+def cache_backend_lookup() -> None:
+    """List moto's service folders once, and answer every later request from that list."""
+    import moto.backends
+
+    if getattr(moto.backends, _CACHED_MARK, False):
+        return
+    modules = tuple(moto.backends.list_of_moto_modules())
+
+    def list_of_moto_modules() -> tuple[str, ...]:
+        return modules
+
+    moto.backends.list_of_moto_modules = list_of_moto_modules
+    setattr(moto.backends, _CACHED_MARK, True)
+
+
+def start_moto_server() -> Any:
+    """A started ThreadedMotoServer on 127.0.0.1 and a free port (``get_host_and_port()`` says
+    which); ``stop()`` it when done."""
+    from moto.server import ThreadedMotoServer
+
+    cache_backend_lookup()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    return server

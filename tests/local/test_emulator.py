@@ -1,0 +1,51 @@
+"""local/emulator.py: moto's server finds each request's backend without listing its package."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import boto3
+import moto
+import pytest
+
+from local.emulator import cache_backend_lookup, start_moto_server
+
+MOTO_DIR = Path(moto.__file__).parent
+
+
+def test_the_cached_list_is_motos_service_folders() -> None:
+    cache_backend_lookup()
+    import moto.backends
+
+    expected = sorted(p.name for p in MOTO_DIR.iterdir() if p.is_dir() and not p.name.startswith("__"))
+    assert list(moto.backends.list_of_moto_modules()) == expected
+    assert "dynamodb" in moto.backends.list_of_moto_modules()
+
+
+def test_requests_to_the_server_never_list_the_moto_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    server = start_moto_server()
+    try:
+        host, port = server.get_host_and_port()
+        client = boto3.client(
+            "dynamodb",
+            endpoint_url=f"http://{host}:{port}",
+            region_name="us-east-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+        client.list_tables()  # the first request loads the service's model (a listing, once)
+        listed: list[str] = []
+        real_listdir = os.listdir
+
+        def counting_listdir(path: Any = ".") -> list[str]:
+            listed.append(str(path))
+            return real_listdir(path)
+
+        monkeypatch.setattr(os, "listdir", counting_listdir)
+        for _ in range(3):  # moto's backends are this process's: other tests' tables may be listed
+            assert isinstance(client.list_tables()["TableNames"], list)
+    finally:
+        server.stop()
+    assert str(MOTO_DIR) not in listed
