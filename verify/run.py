@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import functools
 import json
 import os
 import sys
@@ -85,6 +86,7 @@ def settings_for(stack: str, env: Mapping[str, str]) -> Settings:
     raise VerifyError(f"stack {stack!r} is not one of this project's environment stacks ({names})")
 
 
+@functools.cache  # endpoints.json is 1.2 MB; a caller that verifies many times reads it once
 def partition_dns_suffix(partition: str) -> str:
     """The partition's DNS suffix, from botocore's own partition data (no network)."""
     from botocore.loaders import create_loader

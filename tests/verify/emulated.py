@@ -6,6 +6,7 @@ It follows the same sources the stack does (settings, policies, alarm definition
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import zipfile
@@ -44,6 +45,18 @@ from constructs_lib.settings import COGNITO_WRITE_SCOPE, Settings
 ACCOUNT = "123456789012"  # moto's account
 
 
+@functools.cache
+def emulated_client(moto_endpoint: str, service: str) -> Any:
+    """One client per service for the session (creating one costs tens of milliseconds)."""
+    return boto3.client(
+        service,
+        region_name="us-east-1",
+        endpoint_url=moto_endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
 @contextmanager
 def emulated_aws(
     moto_endpoint: str, settings_env: Mapping[str, str]
@@ -60,7 +73,7 @@ def emulated_aws(
     }
 
     def client(service: str) -> Any:
-        return boto3.client(service, region_name="us-east-1", endpoint_url=moto_endpoint)
+        return emulated_client(moto_endpoint, service)
 
     with pytest.MonkeyPatch.context() as patch:
         for name, value in env.items():

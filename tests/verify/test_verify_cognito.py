@@ -18,13 +18,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-import boto3
 import pytest
 
 from constructs_lib.settings import Settings
 from local import tokens
 from local.process import local_api
-from tests.verify.emulated import build_environment, emulated_aws
+from tests.verify.emulated import build_environment, emulated_aws, emulated_client
 from tests.verify.test_verify_emulated import NOT_EMULATED, failed_checks
 from verify import run
 
@@ -41,7 +40,7 @@ class Emulated:
     token_requests: list[dict[str, str]]
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, region_name="us-east-1", endpoint_url=self.endpoint)
+        return emulated_client(self.endpoint, service)
 
     def verify(self, tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
         report = tmp_path / "report.json"

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from constructs_lib.settings import Settings
 from local.process import local_api
 from tests.conftest import PAYLOAD_SCHEMA_FILE, REPO_ROOT
-from tests.verify.emulated import build_environment, emulated_aws
+from tests.verify.emulated import build_environment, emulated_aws, emulated_client
 from verify import run
 
 DOMAIN = "api.verify.example"
@@ -55,7 +54,7 @@ class Emulated:
     """One session and one client per service for every run (make verify makes them per run)."""
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, region_name="us-east-1", endpoint_url=self.env["AWS_ENDPOINT_URL"])
+        return emulated_client(self.env["AWS_ENDPOINT_URL"], service)
 
     def verify(self, tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
         return self.verify_with(tmp_path, {}, "--payload", str(SAMPLE_PAYLOAD), *args)
