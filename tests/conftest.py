@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -163,18 +165,88 @@ SESSION_APPS: dict[str, list[Settings]] = {
 SYNTH_FIXTURES = frozenset({"synthesized", "auth_modes", "ci_app", "examples", "security_gate", *VARIANTS})
 
 
+SYNTH_CACHE = REPO_ROOT / ".build" / "test-synth"
+"""Each session app's synthesized output, kept under a digest of everything its synth reads."""
+
+
+def app_digest(settings: list[Settings], env: Mapping[str, str]) -> str:
+    """A digest of everything a session app's synth reads: the code and lock `make synth`'s
+    stamp covers (tools/synth.py), how the worker synthesizes (tests/synth_worker.py), the app's
+    settings (their payload schema files' contents too) and the variables synth reads."""
+    from tools import synth as stamp
+
+    h = hashlib.sha256()
+    files = [*stamp.code_files(REPO_ROOT), REPO_ROOT / "tests" / "synth_worker.py"]
+    files.extend(Path(s.payload_schema) for s in settings if s.payload_schema)
+    for path in files:
+        h.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<missing>") + b"\0")
+    h.update(repr(settings).encode() + b"\0")
+    for name in sorted(n for n in env if n.startswith(stamp.VARIABLE_PREFIXES)):
+        h.update(f"{name}={env[name]}\0".encode())
+    return h.hexdigest()
+
+
+def _cached_synth(name: str, digest: str, folder: Path) -> Future[Any] | None:
+    """The app's output from the cache, copied into ``folder`` (tests may write beside it), when
+    nothing its synth reads has changed since it was kept; else None."""
+    kept = SYNTH_CACHE / f"{name}-{digest[:24]}"
+    if not (kept / "complete").is_file():
+        return None
+    shutil.copytree(kept / "cdktf.out", folder / "cdktf.out")
+    done: Future[Any] = Future()
+    done.set_result(None)
+    return done
+
+
+def _kept_synth(name: str, digest: str, folder: Path, synthesized: Future[Any]) -> Future[Any]:
+    """``synthesized``, resolved only once its output is kept for the next session (replacing
+    this app's older one), so no test writes beside the output while it is copied."""
+    kept: Future[Any] = Future()
+
+    def keep(done: Future[Any]) -> None:
+        error = done.exception()
+        if error is not None:
+            kept.set_exception(error)
+            return
+        try:
+            for old in SYNTH_CACHE.glob(f"{name}-*"):
+                shutil.rmtree(old, ignore_errors=True)
+            partial = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=SYNTH_CACHE))
+            shutil.copytree(folder / "cdktf.out", partial / "cdktf.out")
+            (partial / "complete").write_text("")
+            partial.rename(SYNTH_CACHE / f"{name}-{digest[:24]}")
+        except OSError:  # a cache that cannot be written costs the next session a synth, nothing else
+            pass
+        kept.set_result(done.result())
+
+    synthesized.add_done_callback(keep)
+    return kept
+
+
 class SessionApps:
     """The session's apps, each synthesized in the worker into a folder of its own; the first
-    ``stacks()`` of an app waits for its synth."""
+    ``stacks()`` of an app waits for its synth.
+
+    An app whose inputs (app_digest) are those of an output kept from an earlier session is
+    copied from .build/test-synth instead: a second `make test` with nothing changed synthesizes
+    nothing, as `make synth` does (docs/testing.md). Anything the synth reads changes the digest.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self._futures = {}
+        SYNTH_CACHE.mkdir(parents=True, exist_ok=True)
         for name, settings in SESSION_APPS.items():
             self.folder(name).mkdir(parents=True)
-            self._futures[name] = synth_worker().submit(
+            digest = app_digest(settings, os.environ)
+            cached = _cached_synth(name, digest, self.folder(name))
+            if cached is not None:
+                self._futures[name] = cached
+                continue
+            synthesized = synth_worker().submit(
                 "tests.synth_worker:synth_app", str(self.folder(name)), settings
             )
+            self._futures[name] = _kept_synth(name, digest, self.folder(name), synthesized)
         self._stacks: dict[str, dict[str, SynthesizedStack]] = {}
 
     def folder(self, name: str) -> Path:

@@ -26,13 +26,19 @@ STAMP_NAME = ".synth-stamp.json"
 DEFAULT_SETTINGS_FILE = "settings.toml"
 
 
-def input_files(root: Path, env: Mapping[str, str]) -> list[Path]:
-    """Every file synth reads: the code it imports, the asset, the lock and the settings file."""
+def code_files(root: Path) -> list[Path]:
+    """The code synth imports, the function's files (its asset) and the locks."""
     files = [root / name for name in SOURCE_FILES]
     for directory in SOURCE_DIRECTORIES:
         files.extend(
             p for p in sorted((root / directory).rglob("*")) if p.is_file() and "__pycache__" not in p.parts
         )
+    return files
+
+
+def input_files(root: Path, env: Mapping[str, str]) -> list[Path]:
+    """Every file synth reads: the code it imports, the asset, the lock and the settings file."""
+    files = code_files(root)
     chosen = env.get("DATA_API_SETTINGS", "")
     settings_file = Path(chosen) if chosen else root / DEFAULT_SETTINGS_FILE
     files.append(settings_file)

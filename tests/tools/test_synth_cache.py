@@ -1,0 +1,85 @@
+"""The session apps' synth cache (tests/conftest.py): an app is copied from an earlier session
+only when nothing its synth reads has changed, and only a successful synth is kept."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from constructs_lib.settings import Settings
+from tests import conftest
+from tests.conftest import REPO_ROOT, app_digest
+from tools import synth as stamp
+
+SETTINGS = [Settings(environment="dev")]
+ENV = {"DATA_API_X": "1", "CDK_FRAMEWORK": "cdktf", "HOME": "/home/someone"}
+
+
+@pytest.fixture
+def code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """One stand-in code file in place of the project's."""
+    source = tmp_path / "stack.py"
+    source.write_text("x = 1\n")
+    monkeypatch.setattr(stamp, "code_files", lambda root: [source])
+    return source
+
+
+def test_the_digest_covers_the_code_synth_imports_the_function_and_the_locks() -> None:
+    files = set(stamp.code_files(REPO_ROOT))
+    for name in ("constructs_lib/stack.py", "constructs_lib/framework.py", "lambda/handler.py"):
+        assert REPO_ROOT / name in files
+    assert REPO_ROOT / "Pipfile.lock" in files
+
+
+def test_any_input_changes_the_digest(code: Path, tmp_path: Path) -> None:
+    schema = tmp_path / "schema.json"
+    schema.write_text('{"type": "object"}')
+    with_schema = [Settings(environment="dev", payload_schema=str(schema))]
+    before = app_digest(SETTINGS, ENV)
+    assert app_digest(SETTINGS, ENV) == before
+    assert app_digest(SETTINGS, {**ENV, "HOME": "/elsewhere"}) == before  # not read by synth
+    assert app_digest([Settings(environment="prod")], ENV) != before
+    assert app_digest(SETTINGS, {**ENV, "DATA_API_X": "2"}) != before
+    assert app_digest(SETTINGS, {**ENV, "CDK_FRAMEWORK": "cdktn"}) != before
+    schema_digest = app_digest(with_schema, ENV)
+    schema.write_text('{"type": "array"}')
+    assert app_digest(with_schema, ENV) != schema_digest
+    code.write_text("x = 2\n")
+    assert app_digest(SETTINGS, ENV) != before
+
+
+def test_only_a_successful_synth_is_kept_and_it_is_copied_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(conftest, "SYNTH_CACHE", tmp_path / "cache")
+    (tmp_path / "cache").mkdir()
+    first = tmp_path / "first"
+    (first / "cdktf.out" / "stacks" / "data-api-dev").mkdir(parents=True)
+    (first / "cdktf.out" / "stacks" / "data-api-dev" / "cdk.tf.json").write_text("{}")
+
+    failed: Future[Any] = Future()
+    kept = conftest._kept_synth("app", "a" * 64, first, failed)
+    failed.set_exception(RuntimeError("synth failed"))
+    assert isinstance(kept.exception(), RuntimeError)
+    assert conftest._cached_synth("app", "a" * 64, tmp_path / "elsewhere") is None
+
+    succeeded: Future[Any] = Future()
+    kept = conftest._kept_synth("app", "a" * 64, first, succeeded)
+    assert not kept.done()
+    succeeded.set_result(None)
+    assert kept.result() is None
+    second = tmp_path / "second"
+    second.mkdir()
+    copied = conftest._cached_synth("app", "a" * 64, second)
+    assert copied is not None
+    assert copied.done()
+    assert (second / "cdktf.out" / "stacks" / "data-api-dev" / "cdk.tf.json").read_text() == "{}"
+    # Another digest (an input changed) finds nothing, and a new synth replaces the old one.
+    assert conftest._cached_synth("app", "b" * 64, tmp_path / "third") is None
+    newer: Future[Any] = Future()
+    conftest._kept_synth("app", "b" * 64, first, newer)
+    newer.set_result(None)
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [f"app-{'b' * 24}"]
