@@ -509,6 +509,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     rest of the suite runs on the first core meanwhile."""
     if config.option.collectonly or not any(_needs_synth(item) for item in items):
         return
+    # The worker loads the provider now, beside the first tests, even when every app comes from
+    # the synth cache: the tests that build constructs in it would otherwise wait for the load.
+    synth_worker()
     session_apps()
     for module_path, target in EARLY_JOBS.items():
         if any(item.nodeid.startswith(module_path) for item in items):
