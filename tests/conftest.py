@@ -511,7 +511,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     # The worker loads the provider now, beside the first tests, even when every app comes from
     # the synth cache: the tests that build constructs in it would otherwise wait for the load.
-    synth_worker()
+    synth_worker().submit("tests.synth_worker:load_framework")
     session_apps()
     for module_path, target in EARLY_JOBS.items():
         if any(item.nodeid.startswith(module_path) for item in items):

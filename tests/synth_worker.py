@@ -62,6 +62,11 @@ def synth_app(outdir: str, all_settings: list[Any]) -> None:
         os.chdir(previous)
 
 
+def load_framework() -> None:
+    """Load the provider now, before the first call that needs it."""
+    import constructs_lib.framework  # noqa: F401
+
+
 def collector_state() -> tuple[bool, int]:
     """Whether the garbage collector runs, and how many objects it no longer sees (frozen)."""
     import gc
