@@ -414,11 +414,35 @@ GATE = REPO_ROOT / "security" / "scan.py"
 GATE_TESTS = "tests/scan/test_scan.py::"
 
 
+SCAN_CACHE = REPO_ROOT / ".build" / "test-scan"
+"""The gate's last report, kept under a digest of everything the scanners read."""
+SCANNERS = REPO_ROOT / "security" / "requirements.txt"
+
+
+def scan_digest(jobs: dict[str, list[Path]]) -> str:
+    """A digest of what the gate's verdict depends on: the gate (security/scan.py), the pinned
+    scanners, and every stack file it scans, by group, folder and relative path (not the
+    session's temporary folder)."""
+    h = hashlib.sha256()
+    for path in (GATE, SCANNERS):
+        h.update(path.read_bytes() + b"\0")
+    for name, out_dirs in jobs.items():
+        for index, out_dir in enumerate(out_dirs):
+            for path in sorted(out_dir.rglob("cdk.tf.json")):
+                h.update(f"{name}/{index}/{path.relative_to(out_dir).as_posix()}\0".encode())
+                h.update(path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
 class GateRuns:
     """Runs of security/scan.py (checkov and parliament, in their own venv) over the session's
     stacks ("clean") and over broken copies of the dev stack ("broken"), one after another in a
     background thread that starts as soon as the default and auth-mode synths are done, so the
-    scanners use the second core while the suite goes on."""
+    scanners use the second core while the suite goes on.
+
+    When the scanners, the gate and every stack file are those of the last run, its report is
+    read back instead of scanning again (the same verdict, byte for byte): a second `make test`
+    with nothing changed scans nothing. Any change to them scans again."""
 
     def __init__(self, apps: SessionApps) -> None:
         self._apps = apps
@@ -457,15 +481,35 @@ class GateRuns:
             str(GATE),
             *(f"{name}={','.join(map(str, out_dirs))}" for name, out_dirs in jobs.items()),
         ]
-        self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        output, _ = self._process.communicate()
+        kept = SCAN_CACHE / f"{scan_digest(jobs)}.txt"
+        try:
+            output = kept.read_text()
+        except OSError:
+            self._process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            )
+            output, _ = self._process.communicate()
+            if self._process.returncode in (0, 1):  # a verdict (clean or not), not a failure to run
+                self._keep(kept, output)
         reports = re.split(r"^== (\w+): exit (\d+)\n", output, flags=re.MULTILINE)
         for name, code, text in zip(reports[1::3], reports[2::3], reports[3::3], strict=True):
             self._results[name] = subprocess.CompletedProcess(command, int(code), text)
+        failed = (self._process.returncode if self._process is not None else None) or 1
         for name in jobs:  # the run failed before a group's report: the whole output says why
-            self._results.setdefault(
-                name, subprocess.CompletedProcess(command, self._process.returncode or 1, output)
-            )
+            self._results.setdefault(name, subprocess.CompletedProcess(command, failed, output))
+
+    @staticmethod
+    def _keep(kept: Path, output: str) -> None:
+        """Keep this report as the only one (a cache that cannot be written costs a scan)."""
+        try:
+            SCAN_CACHE.mkdir(parents=True, exist_ok=True)
+            for old in SCAN_CACHE.glob("*.txt"):
+                old.unlink()
+            partial = kept.with_suffix(".partial")
+            partial.write_text(output)
+            partial.rename(kept)
+        except OSError:
+            pass
 
     def result(self, name: str) -> subprocess.CompletedProcess[str]:
         self._thread.join(timeout=900)

@@ -1,5 +1,6 @@
-"""The session apps' synth cache (tests/conftest.py): an app is copied from an earlier session
-only when nothing its synth reads has changed, and only a successful synth is kept."""
+"""The session's caches (tests/conftest.py): an app is copied from an earlier session only when
+nothing its synth reads has changed, and only a successful synth is kept; the gate's report is
+read back only when the gate, the scanners and every stack file it scans are unchanged."""
 
 from __future__ import annotations
 
@@ -83,3 +84,40 @@ def test_only_a_successful_synth_is_kept_and_it_is_copied_back(
     conftest._kept_synth("app", "b" * 64, first, newer)
     newer.set_result(None)
     assert [p.name for p in (tmp_path / "cache").iterdir()] == [f"app-{'b' * 24}"]
+
+
+def _stacks(root: Path, dev: str) -> Path:
+    out = root / "cdktf.out"
+    for name, text in (("data-api-dev", dev), ("data-api-account-us-east-1", "{}")):
+        (out / "stacks" / name).mkdir(parents=True)
+        (out / "stacks" / name / "cdk.tf.json").write_text(text)
+    return out
+
+
+def test_the_scan_digest_follows_the_stacks_the_gate_and_the_scanners(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate, scanners = tmp_path / "scan.py", tmp_path / "requirements.txt"
+    gate.write_text("gate 1")
+    scanners.write_text("checkov==1")
+    monkeypatch.setattr(conftest, "GATE", gate)
+    monkeypatch.setattr(conftest, "SCANNERS", scanners)
+    jobs = {"clean": [_stacks(tmp_path / "one", '{"a": 1}')]}
+    before = conftest.scan_digest(jobs)
+    # The same files in another session's temporary folder: the same digest.
+    assert conftest.scan_digest({"clean": [_stacks(tmp_path / "two", '{"a": 1}')]}) == before
+    assert conftest.scan_digest({"broken": jobs["clean"]}) != before
+    assert conftest.scan_digest({"clean": [_stacks(tmp_path / "three", '{"a": 2}')]}) != before
+    gate.write_text("gate 2")
+    assert conftest.scan_digest(jobs) != before
+    gate.write_text("gate 1")
+    scanners.write_text("checkov==2")
+    assert conftest.scan_digest(jobs) != before
+
+
+def test_the_gate_keeps_one_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(conftest, "SCAN_CACHE", tmp_path / "scan")
+    conftest.GateRuns._keep(tmp_path / "scan" / "first.txt", "== clean: exit 0\nscan clean\n")
+    conftest.GateRuns._keep(tmp_path / "scan" / "second.txt", "== clean: exit 1\nscan NOT clean\n")
+    assert [p.name for p in (tmp_path / "scan").iterdir()] == ["second.txt"]
+    assert (tmp_path / "scan" / "second.txt").read_text().endswith("scan NOT clean\n")
