@@ -536,6 +536,16 @@ def security_gate() -> GateRuns:
     return _gate
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A run of the whole suite (`make test`, `make unit`: the test paths, no -k or -m) starts
+    the synth worker's provider load now, before collection (a few seconds, the first run's
+    bytecode and assertion rewriting included), rather than when the tests are known."""
+    option = config.option
+    whole_suite = config.args_source == pytest.Config.ArgsSource.TESTPATHS
+    if whole_suite and not (option.keyword or option.markexpr or option.collectonly):
+        synth_worker().submit("tests.synth_worker:load_framework")
+
+
 def _needs_synth(item: pytest.Item) -> bool:
     """Whether a test waits for the synth worker: it reads a session app, lives with the stack
     tests, or is marked ``synth`` (it asks the worker itself)."""

@@ -121,3 +121,33 @@ def test_the_gate_keeps_one_report(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     conftest.GateRuns._keep(tmp_path / "scan" / "second.txt", "== clean: exit 1\nscan NOT clean\n")
     assert [p.name for p in (tmp_path / "scan").iterdir()] == ["second.txt"]
     assert (tmp_path / "scan" / "second.txt").read_text().endswith("scan NOT clean\n")
+
+
+class _Config:
+    def __init__(self, source: pytest.Config.ArgsSource, **options: Any) -> None:
+        self.args_source = source
+        self.option = type("Options", (), {"keyword": "", "markexpr": "", "collectonly": False, **options})
+
+
+@pytest.mark.parametrize(
+    ("config", "starts"),
+    [
+        (_Config(pytest.Config.ArgsSource.TESTPATHS), True),
+        (_Config(pytest.Config.ArgsSource.ARGS), False),
+        (_Config(pytest.Config.ArgsSource.TESTPATHS, keyword="handler"), False),
+        (_Config(pytest.Config.ArgsSource.TESTPATHS, markexpr="not synth"), False),
+        (_Config(pytest.Config.ArgsSource.TESTPATHS, collectonly=True), False),
+    ],
+)
+def test_only_a_whole_suite_run_loads_the_provider_before_collection(
+    monkeypatch: pytest.MonkeyPatch, config: _Config, starts: bool
+) -> None:
+    calls: list[str] = []
+
+    class Recorder:
+        def submit(self, target: str) -> None:
+            calls.append(target)
+
+    monkeypatch.setattr(conftest, "synth_worker", Recorder)
+    conftest.pytest_configure(config)  # type: ignore[arg-type]
+    assert calls == (["tests.synth_worker:load_framework"] if starts else [])
