@@ -20,8 +20,8 @@ import pytest
 
 from constructs_lib.node import cli_path
 from tests.conftest import REPO_ROOT, SynthesizedStack, early_job
+from tests.deploy import fake_terraform
 
-FAKE_TERRAFORM = Path(__file__).with_name("fake_terraform.py")
 EMAIL = "ops@example.com"
 
 
@@ -39,7 +39,7 @@ def run(
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DATA_API_", "TF_VAR_"))},
         "CDKTF_OUTDIR": str(out_dir),
-        "TERRAFORM_BINARY_NAME": str(FAKE_TERRAFORM),
+        "TERRAFORM_BINARY_NAME": fake_terraform.installed(str(tmp_path / "bin")),
         "FAKE_TERRAFORM_LOG": str(log),
         "TF_VAR_alert_email": EMAIL,
         **variables,

@@ -377,12 +377,13 @@ def test_drift_runs_terraform_itself_in_each_stack_folder(env, out_dir, tmp_path
     the calls and their folders, never what Terraform would find."""
     import os
 
+    from tests.deploy import fake_terraform
+
     log = tmp_path / "calls.jsonl"
-    fake = Path(__file__).with_name("fake_terraform.py")
     variables = {
         **env,
         "PATH": os.environ["PATH"],
-        "TERRAFORM_BINARY_NAME": str(fake),
+        "TERRAFORM_BINARY_NAME": fake_terraform.installed(str(tmp_path / "bin")),
         "FAKE_TERRAFORM_LOG": str(log),
         "FAKE_TERRAFORM_DRIFT": "data-api-dev",
     }
