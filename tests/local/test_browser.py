@@ -1,7 +1,8 @@
 """A real browser against make local with two CORS origins listed: headless Chromium (Debian's
-package) loads a page from each of two allowed origins and from one that is not listed, and each
-page POSTs to /data with fetch(). The allowed pages read the answer; the browser withholds it
-from the refused one. `make browser-check` runs this; `make test` runs it where Chromium is
+package) loads one page that frames a page from each of two allowed origins and from one that is
+not listed, and each framed page POSTs to /data with fetch() from its own origin and tells the
+host page what it could read. The allowed pages read the answer; the browser withholds it from
+the refused one. `make browser-check` runs this; `make test` runs it where Chromium is
 installed and says why it skips otherwise.
 
 It shows what a browser does with make local's headers; the deployed stage answers with the same
@@ -10,6 +11,7 @@ headers (tests/stacks, make verify), but its own mapping template is not exercis
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import tempfile
@@ -41,13 +43,26 @@ FLAGS = (
     "--virtual-time-budget=10000",
     "--dump-dom",
 )
-PAGE = """<!doctype html><html><body><p id="result">pending</p><script>
+PAGE = """<!doctype html><html><body><script>
+const said = text => parent.postMessage({{origin: location.origin, text: text}}, "*");
 fetch("{api}/data", {{method: "POST", headers: {{"Content-Type": "application/json"}},
   body: JSON.stringify({{from: location.origin}})}})
-  .then(r => r.json().then(b => {{ document.getElementById("result").textContent =
-    "status " + r.status + " " + (b.message || ""); }}))
-  .catch(e => {{ document.getElementById("result").textContent = "refused " + e.name; }});
+  .then(r => r.json().then(b => said("status " + r.status + " " + (b.message || ""))))
+  .catch(e => said("refused " + e.name));
 </script></body></html>"""
+"""What each origin serves: its POST, and what the page could read of the answer, told to the
+page that frames it."""
+HOST = """<!doctype html><html><body><script>
+const names = {names};
+addEventListener("message", event => {{
+  const line = document.createElement("p");
+  line.id = names[event.origin];
+  line.textContent = event.data.text;
+  document.body.appendChild(line);
+}});
+</script>{frames}</body></html>"""
+"""The one page the browser loads: the three origins' pages in frames, each answer written down
+under its origin's name (one Chromium start instead of one per origin)."""
 
 
 class Page(ThreadingHTTPServer):
@@ -78,9 +93,10 @@ class Page(ThreadingHTTPServer):
 
 
 @pytest.fixture(scope="module")
-def origins() -> Iterator[dict[str, str]]:
-    """Three origins serving the page: two listed (localhost, two ports), one not (127.0.0.1)."""
-    servers = {name: Page() for name in ("allowed-1", "allowed-2", "refused")}
+def dom() -> Iterator[str]:
+    """Three origins serving the page, two listed (localhost, two ports) and one not
+    (127.0.0.1), framed by a fourth; the host page's DOM once every frame has answered."""
+    servers = {name: Page() for name in ("allowed-1", "allowed-2", "refused", "host")}
     urls = {
         "allowed-1": f"http://localhost:{servers['allowed-1'].port}",
         "allowed-2": f"http://localhost:{servers['allowed-2'].port}",
@@ -89,9 +105,13 @@ def origins() -> Iterator[dict[str, str]]:
     listed = f"{urls['allowed-1']},{urls['allowed-2']}"
     try:
         with local_api(settings_env={"DATA_API_CORS_ALLOWED_ORIGINS": listed}) as api:
-            for server in servers.values():
-                server.html = PAGE.format(api=api.base_url)
-            yield urls
+            for name in urls:
+                servers[name].html = PAGE.format(api=api.base_url)
+            servers["host"].html = HOST.format(
+                names=json.dumps({url: name for name, url in urls.items()}),
+                frames="".join(f'<iframe src="{url}/"></iframe>' for url in urls.values()),
+            )
+            yield visit(f"http://localhost:{servers['host'].port}/")
     finally:
         for server in servers.values():
             server.shutdown()
@@ -99,7 +119,7 @@ def origins() -> Iterator[dict[str, str]]:
 
 
 def visit(url: str) -> str:
-    """The page's DOM once its script has run."""
+    """The page's DOM once its scripts (and its frames') have run."""
     assert CHROMIUM is not None
     with tempfile.TemporaryDirectory() as profile:
         done = subprocess.run(
@@ -113,11 +133,9 @@ def visit(url: str) -> str:
 
 
 @pytest.mark.parametrize("origin", ["allowed-1", "allowed-2"])
-def test_a_page_on_a_listed_origin_reads_the_answer(origins: dict[str, str], origin: str) -> None:
-    dom = visit(f"{origins[origin]}/")
-    assert '<p id="result">status 200 stored</p>' in dom, dom[-500:]
+def test_a_page_on_a_listed_origin_reads_the_answer(dom: str, origin: str) -> None:
+    assert f'<p id="{origin}">status 200 stored</p>' in dom, dom[-800:]
 
 
-def test_a_page_on_an_unlisted_origin_is_refused_the_answer(origins: dict[str, str]) -> None:
-    dom = visit(f"{origins['refused']}/")
-    assert '<p id="result">refused TypeError</p>' in dom, dom[-500:]
+def test_a_page_on_an_unlisted_origin_is_refused_the_answer(dom: str) -> None:
+    assert '<p id="refused">refused TypeError</p>' in dom, dom[-800:]
