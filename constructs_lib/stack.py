@@ -49,7 +49,7 @@ from constructs_lib.outputs import (
     outputs_for,
 )
 from constructs_lib.policies import logs_caller_statements, service_trust_policy
-from constructs_lib.policy_checks import LogGroupCheck, RequiredTagsCheck
+from constructs_lib.policy_checks import LogGroupCheck, PolicyChecks, RequiredTagsCheck
 from constructs_lib.rest_api import RestApi, RestApiProps
 from constructs_lib.settings import (
     ALERT_EMAIL_PATTERN,
@@ -119,8 +119,9 @@ class _BaseStack(TerraformStack):
             LocalBackend(self, path=f"../../../terraform.{name}.tfstate")
         self.add_override("terraform.required_version", REQUIRED_TERRAFORM_VERSION)
         self.aws = _lookup_aws_context(self, region or settings.region)
-        Aspects.of(self).add(RequiredTagsCheck(self.provider, REQUIRED_TAG_KEYS))
-        Aspects.of(self).add(LogGroupCheck())
+        Aspects.of(self).add(
+            PolicyChecks(RequiredTagsCheck(self.provider, REQUIRED_TAG_KEYS), LogGroupCheck())
+        )
 
     def output(self, name: str, value: str, description: str) -> TerraformOutput:
         return TerraformOutput(self, name, value=value, description=description)

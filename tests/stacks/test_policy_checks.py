@@ -58,7 +58,7 @@ def accepted_unencrypted_group_without_retention(stack: Any) -> None:
 def synth_checked_here(outdir: str, default_tags: dict[str, str], builder: str) -> None:
     """In the synth worker: a stack with the policy aspects around what ``builder`` adds."""
     from constructs_lib.framework import App, Aspects, AwsProvider, AwsProviderDefaultTags, TerraformStack
-    from constructs_lib.policy_checks import LogGroupCheck, RequiredTagsCheck
+    from constructs_lib.policy_checks import LogGroupCheck, PolicyChecks, RequiredTagsCheck
 
     app = App(outdir=str(Path(outdir) / "out"))
     stack = TerraformStack(app, "checked")
@@ -66,8 +66,7 @@ def synth_checked_here(outdir: str, default_tags: dict[str, str], builder: str) 
         stack, "aws", region="us-east-1", default_tags=[AwsProviderDefaultTags(tags=default_tags)]
     )
     globals()[builder](stack)
-    Aspects.of(stack).add(RequiredTagsCheck(provider, REQUIRED_TAG_KEYS))
-    Aspects.of(stack).add(LogGroupCheck())
+    Aspects.of(stack).add(PolicyChecks(RequiredTagsCheck(provider, REQUIRED_TAG_KEYS), LogGroupCheck()))
     app.synth()
 
 
