@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -203,8 +204,11 @@ def main(argv: list[str]) -> int:
     groups = groups_of(argv)
     files = [f for group in groups.values() for f in group]
     all_resources = list(resources(files))
-    passed, checkov_findings = run_checkov(files)
-    findings = checkov_findings + run_parliament(all_resources)
+    # parliament lints in this process while checkov scans in its own: the two overlap.
+    with ThreadPoolExecutor(max_workers=1) as linter:
+        linted = linter.submit(run_parliament, all_resources)
+        passed, checkov_findings = run_checkov(files)
+        findings = checkov_findings + linted.result()
     worst = 0
     for name, group in groups.items():
         inside = {f.resolve() for f in group}
