@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -434,6 +434,12 @@ def scan_digest(jobs: dict[str, list[Path]]) -> str:
     return h.hexdigest()
 
 
+def complete_verdict(returncode: int | None, groups: Iterable[str], reported: Iterable[str]) -> bool:
+    """Whether a gate run ended in a verdict on every group, clean (0) or not (1), and so may be
+    kept: never a scanner that failed to run (security/scan.py then exits 1 before any report)."""
+    return returncode in (0, 1) and set(groups) <= set(reported)
+
+
 class GateRuns:
     """Runs of security/scan.py (checkov and parliament, in their own venv) over the session's
     stacks ("clean") and over broken copies of the dev stack ("broken"), one after another in a
@@ -489,11 +495,11 @@ class GateRuns:
                 command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
             )
             output, _ = self._process.communicate()
-            if self._process.returncode in (0, 1):  # a verdict (clean or not), not a failure to run
-                self._keep(kept, output)
         reports = re.split(r"^== (\w+): exit (\d+)\n", output, flags=re.MULTILINE)
         for name, code, text in zip(reports[1::3], reports[2::3], reports[3::3], strict=True):
             self._results[name] = subprocess.CompletedProcess(command, int(code), text)
+        if self._process is not None and complete_verdict(self._process.returncode, jobs, self._results):
+            self._keep(kept, output)
         failed = (self._process.returncode if self._process is not None else None) or 1
         for name in jobs:  # the run failed before a group's report: the whole output says why
             self._results.setdefault(name, subprocess.CompletedProcess(command, failed, output))

@@ -151,3 +151,20 @@ def test_only_a_whole_suite_run_loads_the_provider_before_collection(
     monkeypatch.setattr(conftest, "synth_worker", Recorder)
     conftest.pytest_configure(config)  # type: ignore[arg-type]
     assert calls == (["tests.synth_worker:load_framework"] if starts else [])
+
+
+@pytest.mark.parametrize(
+    ("returncode", "reported", "kept"),
+    [
+        (0, ["clean", "broken"], True),
+        (1, ["clean", "broken"], True),  # a verdict: not clean
+        (1, [], False),  # scan.py stopped before any report (checkov failed to run)
+        (1, ["clean"], False),
+        (2, ["clean", "broken"], False),
+        (None, ["clean", "broken"], False),
+    ],
+)
+def test_only_a_verdict_on_every_group_is_kept(
+    returncode: int | None, reported: list[str], kept: bool
+) -> None:
+    assert conftest.complete_verdict(returncode, ["clean", "broken"], reported) is kept
