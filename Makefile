@@ -35,12 +35,11 @@ PY := $(VENV)/bin/python
 export MYPY_FLAGS
 
 # The package index comes from pip's own configuration (so a corporate mirror is used), else
-# pip's built-in default. An index already exported in the environment wins. Asked once per make
-# run (`:=`): a recursive `?=` would ask pip again for every command's environment.
+# pip's built-in default (tools/pip_index.py: what `pip config get` answers, in one process). An
+# index already exported in the environment wins. Asked once per make run (`:=`): a recursive
+# `?=` would ask pip again for every command's environment.
 ifndef PIP_INDEX_URL
-PIP_INDEX_URL := $(shell $(PYTHON) -m pip config get global.index-url 2>/dev/null \
-	|| $(PYTHON) -m pip config get install.index-url 2>/dev/null \
-	|| $(PYTHON) -c 'from pip._internal.models.index import PyPI; print(PyPI.simple_url)')
+PIP_INDEX_URL := $(shell $(PYTHON) tools/pip_index.py)
 endif
 export PIP_INDEX_URL
 # uv reads no pip configuration: hand it the same index.

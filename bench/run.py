@@ -165,8 +165,10 @@ def bench_first_hour() -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="bench-clone-"))
     clone = workdir / "repo"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
-    # A clean environment: none of this shell's DATA_API_*, no venv of ours on PATH.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATA_API_", "VIRTUAL_ENV"))}
+    # A clean environment: none of this shell's DATA_API_*, no venv of ours on PATH, and not the
+    # index make bench's Makefile exported (a user's shell has none: each make run looks it up).
+    inherited = ("DATA_API_", "VIRTUAL_ENV", "PIP_INDEX_URL", "UV_DEFAULT_INDEX")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(inherited)}
     make = ["make", "--no-print-directory"]
     try:
         synth = measure([*make, "synth"], env, clone)
