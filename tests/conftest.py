@@ -169,15 +169,25 @@ SYNTH_CACHE = REPO_ROOT / ".build" / "test-synth"
 """Each session app's synthesized output, kept under a digest of everything its synth reads."""
 
 
-def app_digest(settings: list[Settings], env: Mapping[str, str]) -> str:
-    """A digest of everything a session app's synth reads: the code and lock `make synth`'s
-    stamp covers (tools/synth.py), how the worker synthesizes (tests/synth_worker.py), the app's
-    settings (their payload schema files' contents too) and the variables synth reads."""
+def code_digest() -> str:
+    """A digest of the code and lock `make synth`'s stamp covers (tools/synth.py) and of how
+    the worker synthesizes (tests/synth_worker.py): what every session app's synth reads."""
     from tools import synth as stamp
 
     h = hashlib.sha256()
-    files = [*stamp.code_files(REPO_ROOT), REPO_ROOT / "tests" / "synth_worker.py"]
-    files.extend(Path(s.payload_schema) for s in settings if s.payload_schema)
+    for path in [*stamp.code_files(REPO_ROOT), REPO_ROOT / "tests" / "synth_worker.py"]:
+        h.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<missing>") + b"\0")
+    return h.hexdigest()
+
+
+def app_digest(settings: list[Settings], env: Mapping[str, str], code: str | None = None) -> str:
+    """A digest of everything a session app's synth reads: the code (``code``, a code_digest()
+    the caller read once for all its apps, else read now), the app's settings (their payload
+    schema files' contents too) and the variables synth reads."""
+    from tools import synth as stamp
+
+    h = hashlib.sha256((code or code_digest()).encode())
+    files = [Path(s.payload_schema) for s in settings if s.payload_schema]
     for path in files:
         h.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<missing>") + b"\0")
     h.update(repr(settings).encode() + b"\0")
@@ -236,9 +246,10 @@ class SessionApps:
         self.root = root
         self._futures = {}
         SYNTH_CACHE.mkdir(parents=True, exist_ok=True)
+        code = code_digest()
         for name, settings in SESSION_APPS.items():
             self.folder(name).mkdir(parents=True)
-            digest = app_digest(settings, os.environ)
+            digest = app_digest(settings, os.environ, code)
             cached = _cached_synth(name, digest, self.folder(name))
             if cached is not None:
                 self._futures[name] = cached
@@ -549,7 +560,7 @@ def pytest_configure(config: pytest.Config) -> None:
     option = config.option
     whole_suite = config.args_source == pytest.Config.ArgsSource.TESTPATHS
     if whole_suite and not (option.keyword or option.markexpr or option.collectonly):
-        synth_worker().submit("tests.synth_worker:load_framework")
+        synth_worker().load_framework()
 
 
 def _needs_synth(item: pytest.Item) -> bool:
@@ -571,7 +582,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     # The worker loads the provider now, beside the first tests, even when every app comes from
     # the synth cache: the tests that build constructs in it would otherwise wait for the load.
-    synth_worker().submit("tests.synth_worker:load_framework")
+    synth_worker().load_framework()
     session_apps()
     for module_path, target in EARLY_JOBS.items():
         if any(item.nodeid.startswith(module_path) for item in items):

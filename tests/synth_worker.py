@@ -107,8 +107,15 @@ class SynthWorker:
         self._pending: dict[int, Future[Any]] = {}
         self._next_id = 0
         self._stderr: list[bytes] = []
+        self._loading: Future[Any] | None = None
         threading.Thread(target=self._read_answers, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
+
+    def load_framework(self) -> Future[Any]:
+        """Have the worker load the provider now (once, however often this is asked)."""
+        if self._loading is None:
+            self._loading = self.submit("tests.synth_worker:load_framework")
+        return self._loading
 
     def submit(self, target: str, *args: Any) -> Future[Any]:
         future: Future[Any] = Future()

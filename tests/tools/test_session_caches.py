@@ -145,8 +145,8 @@ def test_only_a_whole_suite_run_loads_the_provider_before_collection(
     calls: list[str] = []
 
     class Recorder:
-        def submit(self, target: str) -> None:
-            calls.append(target)
+        def load_framework(self) -> None:
+            calls.append("tests.synth_worker:load_framework")
 
     monkeypatch.setattr(conftest, "synth_worker", Recorder)
     conftest.pytest_configure(config)  # type: ignore[arg-type]
@@ -168,3 +168,20 @@ def test_only_a_verdict_on_every_group_is_kept(
     returncode: int | None, reported: list[str], kept: bool
 ) -> None:
     assert conftest.complete_verdict(returncode, ["clean", "broken"], reported) is kept
+
+
+def test_the_worker_is_asked_to_load_the_provider_once() -> None:
+    from tests.synth_worker import SynthWorker
+
+    asked: list[str] = []
+    worker = object.__new__(SynthWorker)  # no process: only the request is under test
+    worker._loading = None
+
+    def submit(target: str) -> Future[Any]:
+        asked.append(target)
+        return Future()
+
+    worker.submit = submit  # type: ignore[method-assign]
+    first = worker.load_framework()
+    assert worker.load_framework() is first
+    assert asked == ["tests.synth_worker:load_framework"]
