@@ -12,6 +12,7 @@ import json
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -81,6 +82,21 @@ def emulated_aws(
         patch.delenv("AWS_PROFILE", raising=False)
         patch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
         yield env, client, patch
+
+
+@contextmanager
+def served(
+    outputs: dict[str, str], stack: str, settings_env: Mapping[str, str], moto_endpoint: str, folder: Path
+) -> Iterator[Path]:
+    """The local API in front of the tables just built (the same settings, moto's DynamoDB) as the
+    stage's ``api_url``, and the outputs file make verify reads (``folder``/outputs-dev.json)."""
+    from local.process import local_api
+
+    with local_api(settings_env={**settings_env, "AWS_ENDPOINT_URL_DYNAMODB": moto_endpoint}) as api:
+        outputs["api_url"] = f"{api.base_url}/data"
+        outputs_file = folder / "outputs-dev.json"
+        outputs_file.write_text(json.dumps({stack: outputs}))
+        yield outputs_file
 
 
 def build_environment(settings: Settings, client: Any, api_url_base: str) -> dict[str, str]:

@@ -22,8 +22,7 @@ import pytest
 
 from constructs_lib.settings import Settings
 from local import tokens
-from local.process import local_api
-from tests.verify.emulated import build_environment, emulated_aws, emulated_client
+from tests.verify.emulated import build_environment, emulated_aws, emulated_client, served
 from tests.verify.test_verify_emulated import NOT_EMULATED, failed_checks
 from verify import run
 
@@ -93,10 +92,8 @@ def emulated(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> It
         server = token_endpoint(client("cognito-idp"), pool_id, requests)
         outputs["cognito_token_url"] = f"http://127.0.0.1:{server.server_address[1]}/oauth2/token"
         try:
-            with local_api(settings_env={**settings_env, "AWS_ENDPOINT_URL_DYNAMODB": moto_endpoint}) as api:
-                outputs["api_url"] = f"{api.base_url}/data"
-                outputs_file = tmp_path_factory.mktemp("verify-cognito") / "outputs-dev.json"
-                outputs_file.write_text(json.dumps({STACK: outputs}))
+            folder = tmp_path_factory.mktemp("verify-cognito")
+            with served(outputs, STACK, settings_env, moto_endpoint, folder) as outputs_file:
                 yield Emulated(
                     outputs,
                     {**env, run.OUTPUTS_VARIABLE: str(outputs_file)},

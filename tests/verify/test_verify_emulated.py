@@ -16,9 +16,8 @@ from typing import Any
 import pytest
 
 from constructs_lib.settings import Settings
-from local.process import local_api
 from tests.conftest import PAYLOAD_SCHEMA_FILE, REPO_ROOT
-from tests.verify.emulated import build_environment, emulated_aws, emulated_client
+from tests.verify.emulated import build_environment, emulated_aws, emulated_client, served
 from verify import run
 
 DOMAIN = "api.verify.example"
@@ -89,12 +88,10 @@ def emulated(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> It
         )
         patch.setenv("DATA_API_HOSTED_ZONE_ID", env["DATA_API_HOSTED_ZONE_ID"])
         outputs = build_environment(settings, client, "http://unused")
-        # The local API in front of the very table just built (same prefix, moto's DynamoDB).
         local_env = {**SETTINGS_ENV, "DATA_API_HOSTED_ZONE_ID": env["DATA_API_HOSTED_ZONE_ID"]}
-        with local_api(settings_env={**local_env, "AWS_ENDPOINT_URL_DYNAMODB": moto_endpoint}) as api:
-            outputs["api_url"] = f"{api.base_url}/data"
-            outputs_file = tmp_path_factory.mktemp("verify") / "outputs-dev.json"
-            outputs_file.write_text(json.dumps({STACK: outputs}))
+        with served(
+            outputs, STACK, local_env, moto_endpoint, tmp_path_factory.mktemp("verify")
+        ) as outputs_file:
             yield Emulated(
                 outputs,
                 outputs_file,
