@@ -21,6 +21,9 @@ import pytest
 
 from constructs_lib.settings import ENVIRONMENTS, Settings, load
 from tests.synth_worker import SynthWorker
+from tools.test import PYTEST_PLUGINS
+
+pytest_plugins = PYTEST_PLUGINS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,6 +17,14 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+SCHEMATHESIS_PLUGIN = "schemathesis.pytest.plugin"
+"""Only tests/local/test_openapi.py needs it: the first pytest process, which runs no test of
+tests/local, blocks it (``-p no:...``) and skips its import."""
+PYTEST_PLUGINS = ["_hypothesis_pytestplugin", "syrupy", SCHEMATHESIS_PLUGIN]
+"""The pytest plugins the suite loads (tests/conftest.py names them). pyproject.toml turns
+autoloading off, so an installed package's plugin (anyio's, typeguard's) never joins a run
+unasked, and pytest does not rewrite the assertions of those whole packages on a first run."""
 REPORT = PROJECT_ROOT / ".build" / "pytest-report.xml"
 
 
@@ -73,7 +81,7 @@ def main(argv: list[str]) -> int:
     )
     ignored = [f"--ignore={path}" for path in side_paths]
     if "tests/local" in side_paths:  # Schemathesis's plugin (~0.7 s to load) serves only tests/local
-        ignored += ["-p", "no:schemathesis"]
+        ignored += ["-p", f"no:{SCHEMATHESIS_PLUGIN}"]
     tests = subprocess.run(
         [sys.executable, "-m", "pytest", f"--junitxml={REPORT}", *ignored, *argv],
         cwd=PROJECT_ROOT,

@@ -1,10 +1,14 @@
-"""make test's last lines name the failed tests, read from pytest's JUnit report."""
+"""make test's last lines name the failed tests, read from pytest's JUnit report; the suite
+loads only the pytest plugins it names."""
 
 from __future__ import annotations
 
+from importlib.metadata import entry_points
 from pathlib import Path
 
-from tools.test import failed_tests
+import pytest
+
+from tools.test import PYTEST_PLUGINS, SCHEMATHESIS_PLUGIN, failed_tests
 
 REPORT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" errors="1" failures="1" skipped="1" tests="4">
@@ -31,3 +35,16 @@ def test_a_missing_or_broken_report_names_nothing(tmp_path: Path) -> None:
     assert failed_tests(tmp_path / "absent.xml") == []
     (tmp_path / "broken.xml").write_text("<testsuites")
     assert failed_tests(tmp_path / "broken.xml") == []
+
+
+def test_only_the_named_plugins_join_a_run(request: pytest.FixtureRequest) -> None:
+    """An installed plugin the suite does not name (anyio's, typeguard's) is not loaded: with it,
+    pytest would also rewrite the assertions of its whole package on a first run."""
+    manager = request.config.pluginmanager
+    installed = list(entry_points(group="pytest11"))
+    loaded = {ep.value for ep in installed if manager.has_plugin(ep.name) or manager.has_plugin(ep.value)}
+    assert {ep.value for ep in installed} - set(PYTEST_PLUGINS), "no unnamed plugin is installed"
+    assert loaded <= set(PYTEST_PLUGINS)
+    assert {"_hypothesis_pytestplugin", "syrupy"} <= loaded
+    blocked = request.config.pluginmanager.is_blocked(SCHEMATHESIS_PLUGIN)
+    assert manager.has_plugin(SCHEMATHESIS_PLUGIN) != blocked
