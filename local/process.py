@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import multiprocessing
 import os
 import re
 import signal
@@ -12,11 +13,25 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.context import ForkServerContext
+from typing import IO, Protocol
 
 from constructs_lib.contract import PROJECT_ROOT, RESOURCE_PATH
 
 _URL = re.compile(r"^data-api local API: (\S+)/" + RESOURCE_PATH + "$")
 _DYNAMODB = re.compile(r"^DynamoDB: (\S+) table (\S+) ")
+
+PRELOADED_MODULES = [
+    "local.api",
+    "local.emulator",
+    "boto3",
+    "moto.server",
+    "moto.dynamodb.models",
+    "moto.dynamodb.responses",
+]
+"""What a fork server imports once, so that each local API it forks starts without importing
+them (about half of a start's CPU: moto alone is ~0.3 s)."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +40,109 @@ class RunningApi:
     """Where the stage's paths start: POST {base_url}/data."""
     dynamodb_endpoint: str
     table_name: str
+
+
+class _Started(Protocol):
+    @property
+    def stdout(self) -> IO[str]: ...
+
+    def exit_status(self) -> int | None: ...
+
+    def stop(self, timeout: float) -> None: ...
+
+
+class _Spawned:
+    """``python -m local.api`` in a new interpreter: how `make load` starts it."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "local.api", "--host", "127.0.0.1", "--port", "0"],
+            cwd=PROJECT_ROOT,
+            env={**env, "PYTHONPATH": str(PROJECT_ROOT)},
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._process.stdout is not None
+        self.stdout: IO[str] = self._process.stdout
+
+    def exit_status(self) -> int | None:
+        return self._process.poll()
+
+    def stop(self, timeout: float) -> None:
+        self._process.send_signal(signal.SIGTERM)
+        try:
+            self._process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+
+def _run_forked(env: Mapping[str, str], stdout: Connection, stderr: Connection) -> None:
+    """The forked process: local.api's main() with ``env`` as its whole environment, its output
+    on the two pipes, as ``python -m local.api --host 127.0.0.1 --port 0`` would run it."""
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(PROJECT_ROOT)
+    for connection, fd in ((stdout, 1), (stderr, 2)):
+        os.dup2(connection.fileno(), fd)
+        connection.close()
+    sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115 (the process's own stdout)
+    sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+    from local.api import main
+
+    sys.exit(main(["--host", "127.0.0.1", "--port", "0"]))
+
+
+class _Forked:
+    """The same main() in a process forked from a fork server that has PRELOADED_MODULES."""
+
+    def __init__(self, context: ForkServerContext, env: Mapping[str, str]) -> None:
+        out_read, out_write = context.Pipe(duplex=False)
+        err_read, err_write = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_run_forked, args=(dict(env), out_write, err_write), daemon=True
+        )
+        self._process.start()
+        out_write.close()
+        err_write.close()
+        self.stdout: IO[str] = open(os.dup(out_read.fileno()), encoding="utf-8")  # noqa: SIM115 (read to its end)
+        out_read.close()
+        # Its stderr reaches this process's, as a spawned one's would (a test's failure shows it).
+        errors = open(os.dup(err_read.fileno()), "rb", buffering=0)  # noqa: SIM115
+        err_read.close()
+        threading.Thread(target=_copy_to_stderr, args=(errors,), daemon=True).start()
+
+    def exit_status(self) -> int | None:
+        return self._process.exitcode
+
+    def stop(self, timeout: float) -> None:
+        self._process.terminate()  # SIGTERM: main() stops the server and returns
+        self._process.join(timeout)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        self._process.close()
+
+
+def _copy_to_stderr(source: IO[bytes]) -> None:
+    with source:
+        while chunk := source.read(65536):
+            os.write(2, chunk)
+
+
+_fork_context: ForkServerContext | None = None
+
+
+def use_fork_server() -> None:
+    """Start every later local API of this process by forking a server that has imported it
+    (PRELOADED_MODULES) instead of starting an interpreter: the test suite starts about fifteen.
+    The started API runs the same main() as ``python -m local.api``; test_start_errors.py still
+    runs that command itself."""
+    global _fork_context
+    if _fork_context is None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOADED_MODULES)
+        _fork_context = context
 
 
 @contextmanager
@@ -42,18 +160,10 @@ def local_api(
         if not k.startswith("DATA_API_") and k != "AWS_ENDPOINT_URL_DYNAMODB"
     }
     env.update(settings_env or {})
-    env["PYTHONPATH"] = str(PROJECT_ROOT)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local.api", "--host", "127.0.0.1", "--port", "0"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    started: _Started = _Spawned(env) if _fork_context is None else _Forked(_fork_context, env)
     try:
-        assert process.stdout is not None
         url = endpoint = table = None
-        for line in process.stdout:
+        for line in started.stdout:
             if match := _URL.match(line.strip()):
                 url = match.group(1)
             elif match := _DYNAMODB.match(line.strip()):
@@ -61,14 +171,9 @@ def local_api(
             if url and endpoint and table:
                 break
         if not (url and endpoint and table):
-            raise RuntimeError(f"the local API did not start (exit status {process.poll()})")
+            raise RuntimeError(f"the local API did not start (exit status {started.exit_status()})")
         # Keep reading its log lines, or a full pipe would block the server.
-        threading.Thread(target=collections.deque, args=(process.stdout, 0), daemon=True).start()
+        threading.Thread(target=collections.deque, args=(started.stdout, 0), daemon=True).start()
         yield RunningApi(url, endpoint, table)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=startup_seconds)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        started.stop(startup_seconds)

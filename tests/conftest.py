@@ -559,7 +559,11 @@ def security_gate() -> GateRuns:
 def pytest_configure(config: pytest.Config) -> None:
     """A run of the whole suite (`make test`, `make unit`: the test paths, no -k or -m) starts
     the synth worker's provider load now, before collection (a few seconds, the first run's
-    bytecode and assertion rewriting included), rather than when the tests are known."""
+    bytecode and assertion rewriting included), rather than when the tests are known. The local
+    APIs the tests start are forked from a server that has imported local.api (local/process.py)."""
+    from local.process import use_fork_server
+
+    use_fork_server()
     option = config.option
     whole_suite = config.args_source == pytest.Config.ArgsSource.TESTPATHS
     if whole_suite and not (option.keyword or option.markexpr or option.collectonly):
