@@ -96,19 +96,27 @@ def resources(files: list[Path]) -> Iterator[Resource]:
                 yield Resource(str(path), kind, name, block)
 
 
-def checkov_copies(files: list[Path], scratch: Path) -> dict[Path, Path]:
-    """Copies of the stacks checkov can parse, each mapped to its original. checkov 3.3.30's
+def checkov_copies(files: list[Path], scratch: Path) -> dict[Path, list[Path]]:
+    """Copies of the stacks checkov can parse, each mapped to its originals. checkov 3.3.30's
     terraform_json parser fails on any scalar in the ``terraform`` block (such as
-    required_version); that block declares versions and the backend, nothing checkov checks."""
-    copies = {}
+    required_version); that block declares versions and the backend, nothing checkov checks.
+    Stacks whose copies are the same (the account and state stacks of several apps in the test
+    suite's gate) share one copy: checkov's verdict on it is each one's."""
+    copies: dict[Path, list[Path]] = {}
+    by_content: dict[str, Path] = {}
     for index, path in enumerate(files):
         config = json.loads(path.read_text())
         settings = config.get("terraform", {})
         config["terraform"] = {k: v for k, v in settings.items() if isinstance(v, dict)}
+        text = json.dumps(config)
+        if text in by_content:
+            copies[by_content[text]].append(path)
+            continue
         copy = scratch / str(index) / path.parent.name / path.name
         copy.parent.mkdir(parents=True)
-        copy.write_text(json.dumps(config))
-        copies[copy.resolve()] = path
+        copy.write_text(text)
+        by_content[text] = copy.resolve()
+        copies[copy.resolve()] = [path]
     return copies
 
 
@@ -117,8 +125,13 @@ def run_checkov(files: list[Path]) -> tuple[dict[Path, int], list[Finding]]:
     with tempfile.TemporaryDirectory(prefix="scan-") as scratch:
         copies = checkov_copies(files, Path(scratch))
         passed, failed = _checkov_verdict(list(copies))
-    passed_by_file = {copies[copy].resolve(): count for copy, count in passed.items()}
-    return passed_by_file, [replace(f, stack=str(copies[Path(f.stack).resolve()])) for f in failed]
+    passed_by_file = {
+        original.resolve(): count for copy, count in passed.items() for original in copies[copy]
+    }
+    findings = [
+        replace(f, stack=str(original)) for f in failed for original in copies[Path(f.stack).resolve()]
+    ]
+    return passed_by_file, findings
 
 
 def _checkov_verdict(files: list[Path]) -> tuple[dict[Path, int], list[Finding]]:

@@ -1,0 +1,55 @@
+"""security/scan.py hands checkov one copy per distinct stack: the same account and state stacks
+of several apps are scanned once, and checkov's verdict on that copy is each original's."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from security import scan
+
+
+def write_stack(root: Path, app: str, name: str, resources: dict[str, Any]) -> Path:
+    path = root / app / "stacks" / name / "cdk.tf.json"
+    path.parent.mkdir(parents=True)
+    backend = {"local": {"path": f"../../../terraform.{name}.tfstate"}}  # relative, as synth writes it
+    config = {"terraform": {"required_version": ">= 1.5", "backend": backend}}
+    path.write_text(json.dumps({**config, "resource": resources}))
+    return path
+
+
+BUCKET = {"aws_s3_bucket": {"state": {"bucket": "example"}}}
+TABLE = {"aws_dynamodb_table": {"data": {"name": "example-data"}}}
+
+
+def test_the_same_stack_in_two_apps_is_one_copy_and_another_stack_its_own(tmp_path: Path) -> None:
+    first = write_stack(tmp_path, "one", "state", BUCKET)
+    second = write_stack(tmp_path, "two", "state", BUCKET)
+    other = write_stack(tmp_path, "one", "dev", TABLE)
+    copies = scan.checkov_copies([first, other, second], tmp_path / "scratch")
+    assert sorted(copies.values()) == sorted([[first, second], [other]])
+    for copy in copies:
+        assert "required_version" not in json.loads(copy.read_text())["terraform"]
+
+
+def test_a_finding_on_a_shared_copy_is_each_originals(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = write_stack(tmp_path, "one", "state", BUCKET)
+    second = write_stack(tmp_path, "two", "state", BUCKET)
+    other = write_stack(tmp_path, "one", "dev", TABLE)
+    scanned: list[Path] = []
+
+    def verdict(files: list[Path]) -> tuple[dict[Path, int], list[scan.Finding]]:
+        scanned.extend(files)
+        shared = next(f for f in files if f.parent.name == "state")
+        return {f: 2 for f in files}, [scan.Finding("checkov", "CKV_AWS_1", str(shared), "state", "x")]
+
+    monkeypatch.setattr(scan, "_checkov_verdict", verdict)
+    passed, findings = scan.run_checkov([first, second, other])
+    assert len(scanned) == 2
+    assert passed == {first.resolve(): 2, second.resolve(): 2, other.resolve(): 2}
+    assert sorted(f.stack for f in findings) == sorted([str(first), str(second)])
