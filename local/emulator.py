@@ -39,3 +39,19 @@ def start_moto_server() -> Any:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     return server
+
+
+def warm_up(service: str = "dynamodb", region: str = "us-east-1") -> None:
+    """Build what moto's server builds on a service's first request: the service's model, its
+    backend for moto's account and the region (the account's region list comes from botocore's
+    endpoint data), and the service's web application. A process forked afterwards starts with
+    them built, each its own copy: what it stores is its own."""
+    import moto.backends
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.utils import get_service_model
+    from moto.moto_server.werkzeug_app import create_backend_app
+
+    cache_backend_lookup()
+    get_service_model(service)
+    moto.backends.get_backend(service)[DEFAULT_ACCOUNT_ID][region]
+    create_backend_app(service)
