@@ -33,6 +33,10 @@ REASONS: dict[str, str] = {
     "its own would cost a monthly fee",
     "CKV2_AWS_53": "no API Gateway request validation: the contract accepts any body, which the function "
     "validates itself and refuses with a 400 or 413 that says why",
+    # https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-cors.html
+    "CKV2_AWS_70": "the CORS preflight (OPTIONS) takes no credentials: browsers send it without any, and "
+    "its mock integration answers with CORS headers only, never reaching the function (checkov 3.3.30 "
+    "also fails to run this check on terraform JSON: it reads a graph that runner does not build)",
     "CKV_AWS_59": "POST /data is open by design in api_auth=none mode (the public ingestion endpoint); "
     "choose api_auth=api_key or iam to require credentials",
     "CKV_AWS_120": "no stage cache: every request is a distinct write, so a cache would serve nothing "

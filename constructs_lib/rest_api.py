@@ -382,7 +382,7 @@ class RestApi(Construct):
             http_method="OPTIONS",
             authorization="NONE",  # browsers send the preflight without credentials
         )
-        accept_findings(options, "CKV2_AWS_53")
+        accept_findings(options, "CKV2_AWS_53", "CKV2_AWS_70")
         integration = ApiGatewayIntegration(
             self,
             "options_integration",

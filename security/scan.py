@@ -27,6 +27,10 @@ from pathlib import Path
 from typing import Any
 
 SKIP = re.compile(r"^checkov:skip=([A-Za-z0-9_]+):(.+)$")
+CRASHED = re.compile(r"Failed to run check (\S+) on (\S+?):(\S+)$", re.MULTILINE)
+"""checkov's log line for a check that raised instead of answering: it reports no result for that
+resource (checkov 3.3.30's CKV2_AWS_70 reads a resource graph its terraform_json runner never
+builds), so the gate counts it as a finding the resource must accept, never as a pass."""
 POLICY_ATTRIBUTES = ("policy", "assume_role_policy")
 
 # Values a synthesized policy holds as Terraform references, replaced by well-formed examples so
@@ -147,7 +151,10 @@ def _checkov_verdict(files: list[Path]) -> tuple[dict[Path, int], list[Finding]]
     reports = json.loads(result.stdout)
     reports = reports if isinstance(reports, list) else [reports]
     passed: dict[Path, int] = {}
-    failed: list[Finding] = []
+    failed: list[Finding] = [
+        Finding("checkov", check, where, resource.rsplit(".", 1)[-1], "checkov failed to run this check")
+        for check, where, resource in dict.fromkeys(CRASHED.findall(result.stderr))
+    ]
     for report in reports:
         if report.get("results", {}).get("parsing_errors"):
             raise SystemExit(f"scan: checkov could not parse {report['results']['parsing_errors']}")

@@ -1,9 +1,11 @@
-"""security/scan.py hands checkov one copy per distinct stack: the same account and state stacks
-of several apps are scanned once, and checkov's verdict on that copy is each original's."""
+"""How security/scan.py reads checkov: one copy per distinct stack (the same account and state
+stacks of several apps are scanned once, and checkov's verdict on that copy is each original's),
+and a check that fails to run is a finding, never a pass."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -53,3 +55,36 @@ def test_a_finding_on_a_shared_copy_is_each_originals(
     assert len(scanned) == 2
     assert passed == {first.resolve(): 2, second.resolve(): 2, other.resolve(): 2}
     assert sorted(f.stack for f in findings) == sorted([str(first), str(second)])
+
+
+CHECKOV_LOG = (
+    "2026-12-02 02:07:27,184 [MainThread  ] [ERROR]  Failed to run check CKV2_AWS_70 on "
+    "{path}:aws_api_gateway_method.rest_api_options_54AB0D51\n"
+    "Traceback (most recent call last):\n"
+    "AttributeError: 'NoneType' object has no attribute 'nodes'\n"
+)
+
+
+def test_a_check_that_fails_to_run_is_a_finding_on_its_resource(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack = write_stack(tmp_path, "one", "dev", TABLE)
+    report = {"check_type": "terraform_json", "results": {"passed_checks": [], "failed_checks": []}}
+
+    def checkov(command: list[str], **_: object) -> subprocess.CompletedProcess[str]:
+        copy = command[command.index("--file") + 1]
+        log = CHECKOV_LOG.format(path=copy) * 2  # the same failure, logged twice, is one finding
+        return subprocess.CompletedProcess(command, 0, json.dumps(report), log)
+
+    monkeypatch.setattr(subprocess, "run", checkov)
+    passed, findings = scan.run_checkov([stack])
+    assert passed == {}
+    assert findings == [
+        scan.Finding(
+            "checkov",
+            "CKV2_AWS_70",
+            str(stack),
+            "rest_api_options_54AB0D51",
+            "checkov failed to run this check",
+        )
+    ]
