@@ -152,7 +152,13 @@ def _checkov_verdict(files: list[Path]) -> tuple[dict[Path, int], list[Finding]]
     reports = reports if isinstance(reports, list) else [reports]
     passed: dict[Path, int] = {}
     failed: list[Finding] = [
-        Finding("checkov", check, where, resource.rsplit(".", 1)[-1], "checkov failed to run this check")
+        Finding(
+            "checkov",
+            check,
+            str(logged_file(where, files)),
+            resource.rsplit(".", 1)[-1],
+            "checkov failed to run this check",
+        )
         for check, where, resource in dict.fromkeys(CRASHED.findall(result.stderr))
     ]
     for report in reports:
@@ -172,6 +178,19 @@ def _checkov_verdict(files: list[Path]) -> tuple[dict[Path, int], list[Finding]]
                 )
             )
     return passed, failed
+
+
+def logged_file(logged: str, files: list[Path]) -> Path:
+    """The scanned file a checkov log line names: checkov writes it from a root of its own choosing
+    (``/scan-x1y2/3/data-api-dev/cdk.tf.json`` for a file under /tmp), so it is the one file whose
+    path ends with those parts."""
+    parts = Path(logged.lstrip("/")).parts
+    matches = [f for f in files if parts and f.parts[-len(parts) :] == parts]
+    if len(matches) != 1:
+        raise SystemExit(
+            f"scan: checkov failed to run a check on {logged}, which names no single scanned file"
+        )
+    return matches[0]
 
 
 def lintable(document: str) -> str:

@@ -72,8 +72,10 @@ def test_a_check_that_fails_to_run_is_a_finding_on_its_resource(
     report = {"check_type": "terraform_json", "results": {"passed_checks": [], "failed_checks": []}}
 
     def checkov(command: list[str], **_: object) -> subprocess.CompletedProcess[str]:
-        copy = command[command.index("--file") + 1]
-        log = CHECKOV_LOG.format(path=copy) * 2  # the same failure, logged twice, is one finding
+        copy = Path(command[command.index("--file") + 1])
+        # checkov names the file from a root of its own: here the copy's folder's parent
+        logged = "/" + copy.relative_to(copy.parent.parent.parent).as_posix()
+        log = CHECKOV_LOG.format(path=logged) * 2  # the same failure, logged twice, is one finding
         return subprocess.CompletedProcess(command, 0, json.dumps(report), log)
 
     monkeypatch.setattr(subprocess, "run", checkov)
@@ -88,3 +90,11 @@ def test_a_check_that_fails_to_run_is_a_finding_on_its_resource(
             "checkov failed to run this check",
         )
     ]
+
+
+def test_a_logged_file_is_the_scanned_file_its_path_ends_with(tmp_path: Path) -> None:
+    files = [tmp_path / "scan-1" / str(i) / "data-api-dev" / "cdk.tf.json" for i in (3, 13)]
+    assert scan.logged_file("/scan-1/3/data-api-dev/cdk.tf.json", files) == files[0]
+    assert scan.logged_file(str(files[1]), files) == files[1]
+    with pytest.raises(SystemExit, match="names no single scanned file"):
+        scan.logged_file("/data-api-dev/cdk.tf.json", files)
