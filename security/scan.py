@@ -181,10 +181,11 @@ def _checkov_verdict(files: list[Path]) -> tuple[dict[Path, int], list[Finding]]
 
 
 def logged_file(logged: str, files: list[Path]) -> Path:
-    """The scanned file a checkov log line names: checkov writes it from a root of its own choosing
-    (``/scan-x1y2/3/data-api-dev/cdk.tf.json`` for a file under /tmp), so it is the one file whose
-    path ends with those parts."""
-    parts = Path(logged.lstrip("/")).parts
+    """The scanned file a checkov log line names: checkov writes it from a root of its own choosing,
+    with a leading slash (``/../../scan-x1y2/3/data-api-dev/cdk.tf.json`` from a working directory
+    two folders below /tmp), so it is the one file whose path ends with the parts after the "..".
+    """
+    parts = tuple(part for part in Path(logged.lstrip("/")).parts if part != "..")
     matches = [f for f in files if parts and f.parts[-len(parts) :] == parts]
     if len(matches) != 1:
         raise SystemExit(

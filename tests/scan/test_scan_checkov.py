@@ -73,8 +73,8 @@ def test_a_check_that_fails_to_run_is_a_finding_on_its_resource(
 
     def checkov(command: list[str], **_: object) -> subprocess.CompletedProcess[str]:
         copy = Path(command[command.index("--file") + 1])
-        # checkov names the file from a root of its own: here the copy's folder's parent
-        logged = "/" + copy.relative_to(copy.parent.parent.parent).as_posix()
+        # checkov names the file from a root of its own: here two folders beside the copies'
+        logged = "/../../" + copy.relative_to(copy.parent.parent.parent.parent).as_posix()
         log = CHECKOV_LOG.format(path=logged) * 2  # the same failure, logged twice, is one finding
         return subprocess.CompletedProcess(command, 0, json.dumps(report), log)
 
@@ -96,5 +96,7 @@ def test_a_logged_file_is_the_scanned_file_its_path_ends_with(tmp_path: Path) ->
     files = [tmp_path / "scan-1" / str(i) / "data-api-dev" / "cdk.tf.json" for i in (3, 13)]
     assert scan.logged_file("/scan-1/3/data-api-dev/cdk.tf.json", files) == files[0]
     assert scan.logged_file(str(files[1]), files) == files[1]
+    # from a working directory two folders deep beside the scanned files, as in a clone under /tmp
+    assert scan.logged_file("/../../scan-1/13/data-api-dev/cdk.tf.json", files) == files[1]
     with pytest.raises(SystemExit, match="names no single scanned file"):
         scan.logged_file("/data-api-dev/cdk.tf.json", files)
