@@ -178,8 +178,7 @@ def code_digest() -> str:
     from tools import synth as stamp
 
     h = hashlib.sha256()
-    for path in [*stamp.code_files(REPO_ROOT), REPO_ROOT / "tests" / "synth_worker.py"]:
-        h.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<missing>") + b"\0")
+    stamp.hash_files(h, [*stamp.code_files(REPO_ROOT), REPO_ROOT / "tests" / "synth_worker.py"])
     return h.hexdigest()
 
 
@@ -190,12 +189,9 @@ def app_digest(settings: list[Settings], env: Mapping[str, str], code: str | Non
     from tools import synth as stamp
 
     h = hashlib.sha256((code or code_digest()).encode())
-    files = [Path(s.payload_schema) for s in settings if s.payload_schema]
-    for path in files:
-        h.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<missing>") + b"\0")
+    stamp.hash_files(h, [Path(s.payload_schema) for s in settings if s.payload_schema])
     h.update(repr(settings).encode() + b"\0")
-    for name in sorted(n for n in env if n.startswith(stamp.VARIABLE_PREFIXES)):
-        h.update(f"{name}={env[name]}\0".encode())
+    stamp.hash_variables(h, env)
     return h.hexdigest()
 
 

@@ -71,15 +71,25 @@ def schema_files(env: Mapping[str, str]) -> list[Path]:
     return sorted({Path(r.settings.payload_schema) for r in resolved if r.settings.payload_schema})
 
 
-def digest(root: Path, env: Mapping[str, str]) -> str:
-    """One digest of every input: file names and contents, and every variable synth reads."""
-    h = hashlib.sha256()
-    for path in input_files(root, env):
+def hash_files(h: hashlib._Hash, paths: Iterable[Path]) -> None:
+    """Each file's name and contents (``<missing>`` for none) into ``h``."""
+    for path in paths:
         h.update(str(path).encode() + b"\0")
         h.update(path.read_bytes() if path.is_file() else b"<missing>")
         h.update(b"\0")
+
+
+def hash_variables(h: hashlib._Hash, env: Mapping[str, str]) -> None:
+    """Every variable synth reads (VARIABLE_PREFIXES), by name, into ``h``."""
     for name in sorted(n for n in env if n.startswith(VARIABLE_PREFIXES)):
         h.update(f"{name}={env[name]}\0".encode())
+
+
+def digest(root: Path, env: Mapping[str, str]) -> str:
+    """One digest of every input: file names and contents, and every variable synth reads."""
+    h = hashlib.sha256()
+    hash_files(h, input_files(root, env))
+    hash_variables(h, env)
     return h.hexdigest()
 
 
