@@ -46,5 +46,5 @@ def test_only_the_named_plugins_join_a_run(request: pytest.FixtureRequest) -> No
     assert {ep.value for ep in installed} - set(PYTEST_PLUGINS), "no unnamed plugin is installed"
     assert loaded <= set(PYTEST_PLUGINS)
     assert {"_hypothesis_pytestplugin", "syrupy"} <= loaded
-    blocked = request.config.pluginmanager.is_blocked(SCHEMATHESIS_PLUGIN)
+    blocked = manager.is_blocked(SCHEMATHESIS_PLUGIN)
     assert manager.has_plugin(SCHEMATHESIS_PLUGIN) != blocked
