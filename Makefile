@@ -232,7 +232,7 @@ VERIFY_ARGS ?=
 verify: setup
 	$(PY) -m verify.run $(if $(ENV),--env "$(ENV)") $(VERIFY_ARGS)
 
-# The capacity model's report: a table, .build/capacity/report.json and the step scenario's plot.
+# The capacity model's report: a table, .build/capacity/report.json and the step scenario's plot (SVG).
 capacity: setup
 	$(PY) -m capacity.report
 

@@ -1,5 +1,5 @@
 """`make capacity`: throttling and monthly cost of each environment under each scenario, in both
-billing modes; a table on the terminal, report.json and a plot of the step scenario.
+billing modes; a table on the terminal, report.json and a plot of the step scenario (SVG).
 
 CAPACITY_OUT chooses the folder (default .build/capacity). Settings as for synth.
 """
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from capacity import prices
+from capacity.chart import Series, line_chart
 from capacity.cost import monthly_cost
 from constructs_lib.capacity_model import SCENARIOS, STEP, WritePath
 from constructs_lib.contract import PROJECT_ROOT
@@ -70,33 +71,22 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 
 def plot_step(settings: Settings, path: Path) -> None:
-    """Offered vs stored writes per second in the step scenario, provisioned vs on demand."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axis = plt.subplots(figsize=(9, 4.5), dpi=100)
+    """Offered vs stored writes per second in the step scenario, provisioned vs on demand, as SVG."""
     provisioned = STEP.run(WritePath.of(settings, billing_mode="provisioned"))
     on_demand = STEP.run(WritePath.of(settings, billing_mode="on_demand"))
     minutes = [t / 60 for t in range(len(provisioned.offered))]
-    axis.plot(
-        minutes, provisioned.offered, color="black", linestyle="--", label="offered requests/s", zorder=3
-    )
-    axis.plot(minutes, on_demand.stored, color="tab:green", label="stored/s, on demand")
-    axis.plot(minutes, provisioned.stored, color="tab:red", label="stored/s, provisioned (autoscaling)")
-    axis.set_xlabel("minutes after the step from idle")
-    axis.set_ylabel("requests per second")
-    axis.set_title(
+    title = (
         f"{settings.stack_name}: a step to {settings.throttle_rate_limit} requests/s "
         f"(write_capacity={settings.write_capacity}, every request keyed)"
     )
-    axis.set_ylim(bottom=0)
-    axis.legend(loc="center right")
-    axis.grid(alpha=0.3)
-    figure.tight_layout()
-    figure.savefig(path)
-    plt.close(figure)
+    series = [
+        Series("offered requests/s", "black", provisioned.offered, dashed=True),
+        Series("stored/s, on demand", "#2ca02c", on_demand.stored),
+        Series("stored/s, provisioned (autoscaling)", "#d62728", provisioned.stored),
+    ]
+    path.write_text(
+        line_chart(title, "minutes after the step from idle", "requests per second", minutes, series)
+    )
 
 
 def main(env: dict[str, str] | None = None) -> int:
@@ -116,10 +106,10 @@ def main(env: dict[str, str] | None = None) -> int:
     }
     (out / "report.json").write_text(json.dumps(document, indent=2) + "\n")
     for settings in all_settings:
-        plot_step(settings, out / f"step-{settings.environment}.png")
+        plot_step(settings, out / f"step-{settings.environment}.svg")
     taken = f"{prices.REGION} list prices recorded {prices.PRICES_TAKEN}"
     print(f"\nprices: {taken} (capacity/prices.py names the pages)")
-    print(f"written to {out}: report.json, " + ", ".join(f"step-{s.environment}.png" for s in all_settings))
+    print(f"written to {out}: report.json, " + ", ".join(f"step-{s.environment}.svg" for s in all_settings))
     return 0
 
 
