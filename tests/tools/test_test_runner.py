@@ -1,13 +1,15 @@
 """make test's last lines name the failed tests, read from pytest's JUnit report; the suite
-loads only the pytest plugins it names."""
+loads only the pytest plugins it names; its collector looks less often."""
 
 from __future__ import annotations
 
+import gc
 from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import TEST_GC_THRESHOLD
 from tools.test import PYTEST_PLUGINS, SCHEMATHESIS_PLUGIN, failed_tests
 
 REPORT = """<?xml version="1.0" encoding="utf-8"?>
@@ -48,3 +50,10 @@ def test_only_the_named_plugins_join_a_run(request: pytest.FixtureRequest) -> No
     assert {"_hypothesis_pytestplugin", "syrupy"} <= loaded
     blocked = manager.is_blocked(SCHEMATHESIS_PLUGIN)
     assert manager.has_plugin(SCHEMATHESIS_PLUGIN) != blocked
+
+
+def test_the_collector_looks_less_often_and_never_at_what_collection_built() -> None:
+    assert gc.isenabled()
+    assert gc.get_threshold()[0] == TEST_GC_THRESHOLD
+    # Everything collection built (the modules, tests and fixtures): hundreds of thousands of objects.
+    assert gc.get_freeze_count() > 50_000
