@@ -12,6 +12,7 @@ import pytest
 from capacity import chart as charts
 from capacity import report
 from capacity.chart import Series, line_chart, nice_ticks
+from constructs_lib.capacity_model import STEP
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -84,8 +85,11 @@ def test_a_series_of_another_length_is_refused() -> None:
 
 
 def test_make_capacity_writes_the_report_and_one_chart_per_environment(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The step scenario only: what is written is under test here, not the scenarios (their model
+    # has tests of its own), and a simulated day costs most of a second.
+    monkeypatch.setattr(report, "SCENARIOS", [STEP])
     settings = tmp_path / "settings.toml"
     settings.write_text('environments = ["dev", "prod"]\n')
     assert report.main({"DATA_API_SETTINGS": str(settings), "CAPACITY_OUT": str(tmp_path / "out")}) == 0
@@ -98,5 +102,5 @@ def test_make_capacity_writes_the_report_and_one_chart_per_environment(
         "stored/s, provisioned (autoscaling)",
     ]
     rows = json.loads((tmp_path / "out" / "report.json").read_text())["scenarios"]
-    assert {row["environment"] for row in rows} == {"dev", "prod"}
+    assert {(row["environment"], row["scenario"]) for row in rows} == {("dev", "step"), ("prod", "step")}
     assert "step-dev.svg, step-prod.svg" in capsys.readouterr().out
