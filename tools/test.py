@@ -42,11 +42,12 @@ def failed_tests(report: Path) -> list[str]:
     return failed
 
 
-SIDE_PATHS: tuple[str, ...] = ("tests/verify", "tests/local")
+SIDE_PATHS: tuple[str, ...] = ("tests/verify", "tests/local", "tests/integration")
 """Test folders that need no synth, run by a second pytest process: the synth worker keeps the
 second core busy for the first half of a run (its synths, then the scan) and leaves it idle for
-the second, while the main process runs everything else in order. Measured (make bench, the
-first hour): docs/performance.md. Neither process loads the provider for these."""
+the second, while the main process runs everything else in order. Every test that starts a local
+API is here, so only this process runs a fork server (local/process.py). Measured (make bench,
+the first hour): docs/performance.md. Neither process loads the provider for these."""
 MYPY_NICENESS = 10
 """How far below the tests mypy runs (os.nice)."""
 SIDE_REPORT = PROJECT_ROOT / ".build" / "pytest-side-report.xml"

@@ -3,6 +3,7 @@ loads only the pytest plugins it names; its collector looks less often."""
 
 from __future__ import annotations
 
+import ast
 import gc
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TEST_GC_THRESHOLD
-from tools.test import PYTEST_PLUGINS, SCHEMATHESIS_PLUGIN, failed_tests
+from tools.test import PYTEST_PLUGINS, SCHEMATHESIS_PLUGIN, SIDE_PATHS, failed_tests
 
 REPORT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" errors="1" failures="1" skipped="1" tests="4">
@@ -57,3 +58,25 @@ def test_the_collector_looks_less_often_and_never_at_what_collection_built() -> 
     assert gc.get_threshold()[0] == TEST_GC_THRESHOLD
     # Everything collection built (the modules, tests and fixtures): hundreds of thousands of objects.
     assert gc.get_freeze_count() > 50_000
+
+
+API_STARTERS = {("local.process", "local_api"), ("local.target", "resolve_target")}
+"""What starts a local API in a process of its own (forked from the process's fork server)."""
+
+
+def starts_local_apis(path: Path) -> bool:
+    return any(
+        isinstance(node, ast.ImportFrom)
+        and any((node.module, alias.name) in API_STARTERS for alias in node.names)
+        for node in ast.walk(ast.parse(path.read_text()))
+    )
+
+
+def test_every_test_that_starts_a_local_api_runs_in_the_second_process() -> None:
+    """So the main process never starts a fork server (its imports cost a second or two of CPU)."""
+    root = Path(__file__).resolve().parents[2]
+    starters = sorted(
+        p.relative_to(root).as_posix() for p in (root / "tests").rglob("*.py") if starts_local_apis(p)
+    )
+    assert "tests/integration/test_cognito.py" in starters  # the check sees them
+    assert [p for p in starters if not p.startswith(tuple(f"{side}/" for side in SIDE_PATHS))] == []
