@@ -32,6 +32,9 @@ PRELOADED_MODULES = [
 """What a fork server imports once, so that each local API it forks starts without importing
 them (about half of a start's CPU: moto alone is ~0.3 s); importing local.preload also builds
 moto's DynamoDB model and backend (about 0.07 s of each forked start)."""
+FORKED_GC_THRESHOLD = 100_000
+"""How many allocations a forked local API's collector lets pass before it looks at its youngest
+generation (Python's default: 700); local.preload sets it, and freezes what it built."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,11 @@ def use_fork_server() -> None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOADED_MODULES)
         _fork_context = context
+
+
+def fork_server() -> ForkServerContext | None:
+    """The context local APIs are forked from (use_fork_server), if this process uses one."""
+    return _fork_context
 
 
 @contextmanager
