@@ -237,6 +237,28 @@ class LocalApi:
         self.table_name = settings.resource_name("data")
         self.idempotency_table_name = settings.resource_name("idempotency")
         self._moto: Any = None
+        # The port first: a port in use is said at once, before moto is imported and started.
+        try:
+            self._server = _Server((host, port), self._request_handler())
+        except OSError as error:
+            reason = (
+                "the port is in use: set PORT to a free one"
+                if error.errno == errno.EADDRINUSE
+                else error.strerror
+            )
+            raise StartError(f"cannot listen on {host}:{port}: {reason}") from None
+        try:
+            self._connect(dynamodb_endpoint)
+        except BaseException:
+            self._server.server_close()
+            self.stop_emulator()
+            raise
+        self._thread: threading.Thread | None = None
+
+    def _connect(self, dynamodb_endpoint: str | None) -> None:
+        """DynamoDB (moto in memory when ``dynamodb_endpoint`` is None), its two tables, and the
+        function in front of them."""
+        settings = self.settings
         if dynamodb_endpoint is None:
             from local.emulator import start_moto_server
 
@@ -271,17 +293,6 @@ class LocalApi:
             method: TokenBucket(settings.throttle_rate_limit, settings.throttle_burst_limit)
             for method in ("POST", "OPTIONS")
         }
-        try:
-            self._server = _Server((host, port), self._request_handler())
-        except OSError as error:
-            self.stop_emulator()
-            reason = (
-                "the port is in use: set PORT to a free one"
-                if error.errno == errno.EADDRINUSE
-                else error.strerror
-            )
-            raise StartError(f"cannot listen on {host}:{port}: {reason}") from None
-        self._thread: threading.Thread | None = None
 
     @property
     def uses_moto(self) -> bool:

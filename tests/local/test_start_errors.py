@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from constructs_lib.settings import Settings
+from local.api import LocalApi, StartError
 from local.target import TargetError, region_from_url, resolve_target
 from tests.conftest import REPO_ROOT
 
@@ -71,6 +73,29 @@ def test_a_port_in_use_is_one_line(start_errors: dict[str, tuple[int, str]], bus
     assert code == 1
     expected = f"cannot listen on 127.0.0.1:{busy_port}: the port is in use: set PORT to a free one"
     assert err == f"data-api: error: {expected}\n"
+
+
+def test_a_port_in_use_is_said_before_moto_starts(busy_port: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    import local.emulator
+
+    def never() -> None:
+        raise AssertionError("moto was started before the port was taken")
+
+    monkeypatch.setattr(local.emulator, "start_moto_server", never)
+    with pytest.raises(StartError, match="the port is in use"):
+        LocalApi(Settings(environment="dev"), "127.0.0.1", busy_port, None)
+
+
+def test_a_start_that_fails_after_taking_the_port_gives_it_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "local")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "local")
+    with pytest.raises(StartError, match="did not answer as DynamoDB"):  # port 1 refuses
+        LocalApi(Settings(environment="dev"), "127.0.0.1", port, "http://127.0.0.1:1")
+    with socket.socket() as again:
+        again.bind(("127.0.0.1", port))  # EADDRINUSE here if the failed start kept it
 
 
 @pytest.mark.parametrize(("case", "port"), [("refused", None), ("silent", "busy")])
