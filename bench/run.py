@@ -83,6 +83,12 @@ def _is_jsii_kernel(pid: int) -> bool:
         return False
 
 
+POLL_SECONDS = 0.25
+"""How often measure() reads the process tree's memory. Each look reads every process's stat in
+/proc: every 0.05 s it took about 7 % of a core through a `make test` (2.1 s of CPU in 31 s), CPU
+the suite it measures could not use. A peak that lasts under a quarter second may be missed."""
+
+
 def measure(command: Sequence[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> Run:
     """Wall time, peak RSS of the whole process tree (python and its node kernel, summed), and
     how many provider-loading jsii kernels it started."""
@@ -97,7 +103,7 @@ def measure(command: Sequence[str], env: dict[str, str] | None = None, cwd: Path
             rss = {pid: _rss_kb(pid) for pid in _tree(process.pid)}
             peak = max(peak, sum(rss.values()))
             provider.update(pid for pid, kb in rss.items() if kb > PROVIDER_RSS_KB and _is_jsii_kernel(pid))
-            time.sleep(0.05)
+            time.sleep(POLL_SECONDS)
         seconds = time.perf_counter() - started
         if process.returncode != 0:
             log.seek(0)
@@ -162,10 +168,10 @@ SPIN_CODE = "x = 0\nfor i in range(20_000_000):\n    x += i"
 
 
 def parallel_speedup() -> float:
-    """How much CPU work two processes get done at once, relative to one alone: 2.0 when both
-    cores are whole. The floor is one process's load, so it does not show a shared machine's
-    second core going slow; this does (measured at 1.3-1.5 on 2026-12-02 04:30, when the
-    first hour's runs slowed by a quarter with a floor no higher than before)."""
+    """How much CPU work two processes get done at once, relative to one alone: about 2.0 when
+    both cores are free. The floor is one process's load and does not show a busy second core;
+    this does (it read 1.3-1.4 on 2026-12-02 while a busy loop left over from an under-load run
+    held a core, and every two-process figure of those runs rose with it)."""
     started = time.perf_counter()
     subprocess.run([PYTHON, "-c", SPIN_CODE], check=True)
     one = time.perf_counter() - started
@@ -436,7 +442,7 @@ def table(figures: dict[str, Any]) -> str:
             "two cores, measured with them",
             f"{first['parallel_speedup']}x one",
             "",
-            "2.0 = both whole (a shared machine's second core can go slow)",
+            "about 2.0 when both cores are free",
         ),
         (
             "make test (peak RSS, tree)",
