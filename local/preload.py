@@ -1,7 +1,7 @@
 """What the test suite's fork server builds once, before it forks any local API
 (local/process.py, use_fork_server): importing this module builds it, so that each forked API
 finds it built instead of building it on its first DynamoDB request (about 0.07 s of CPU each).
-The forked APIs' collector looks every FORKED_GC_THRESHOLD allocations (local/process.py; Python's
+The forked APIs' collector looks every GC_THRESHOLD allocations (local/process.py; Python's
 default: 700) and never at what the server built: `pytest tests/local tests/integration`, three
 pairs, ran in 12.5 s on average against 13.1 s with the defaults (docs/performance.md)."""
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import gc
 
 from local.emulator import warm_up
-from local.process import FORKED_GC_THRESHOLD
+from local.process import GC_THRESHOLD
 
 warm_up()
-gc.set_threshold(FORKED_GC_THRESHOLD, *gc.get_threshold()[1:])
+gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
 gc.freeze()

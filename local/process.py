@@ -32,9 +32,11 @@ PRELOADED_MODULES = [
 """What a fork server imports once, so that each local API it forks starts without importing
 them (about half of a start's CPU: moto alone is ~0.3 s); importing local.preload also builds
 moto's DynamoDB model and backend (about 0.07 s of each forked start)."""
-FORKED_GC_THRESHOLD = 100_000
-"""How many allocations a forked local API's collector lets pass before it looks at its youngest
-generation (Python's default: 700); local.preload sets it, and freezes what it built."""
+GC_THRESHOLD = 100_000
+"""How many allocations the test suite's processes let pass before their collector looks at its
+youngest generation (Python's default: 700): the pytest processes (tests/conftest.py) and the
+local APIs forked for them (local.preload sets it, and freezes what the fork server built). The
+suite allocates much and leaves few cycles (docs/performance.md, measured)."""
 
 
 @dataclass(frozen=True)

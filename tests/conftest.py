@@ -553,21 +553,16 @@ def security_gate() -> GateRuns:
     return _gate
 
 
-TEST_GC_THRESHOLD = 100_000
-"""How many allocations the collector lets pass before it looks at its youngest generation in the
-pytest processes (Python's default: 700). The suite allocates much and leaves few cycles; with the
-default the collector took about a tenth of the tests' CPU (docs/performance.md, measured)."""
-
-
 def pytest_configure(config: pytest.Config) -> None:
     """A run of the whole suite (`make test`, `make unit`: the test paths, no -k or -m) starts
     the synth worker's provider load now, before collection (a few seconds, the first run's
     bytecode and assertion rewriting included), rather than when the tests are known. The local
     APIs the tests start are forked from a server that has imported local.api (local/process.py).
-    The collector looks less often (TEST_GC_THRESHOLD), and never again at what collection built."""
-    from local.process import use_fork_server
+    The collector looks less often (local.process.GC_THRESHOLD), and never again at what collection
+    built."""
+    from local.process import GC_THRESHOLD, use_fork_server
 
-    gc.set_threshold(TEST_GC_THRESHOLD, *gc.get_threshold()[1:])
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
 
     use_fork_server()
     option = config.option

@@ -13,7 +13,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.utils import get_service_model
 
 from local.emulator import warm_up
-from local.process import FORKED_GC_THRESHOLD, fork_server
+from local.process import GC_THRESHOLD, fork_server
 
 
 def test_the_model_and_the_backend_are_built_before_the_first_request() -> None:
@@ -40,5 +40,5 @@ def test_a_forked_api_starts_with_the_collector_looking_less_often_and_never_at_
     send.close()
     threshold, frozen = receive.recv()
     child.join(timeout=30)
-    assert threshold == FORKED_GC_THRESHOLD
+    assert threshold == GC_THRESHOLD
     assert frozen > 50_000  # moto and local.api, imported and built once

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_GC_THRESHOLD
+from local.process import GC_THRESHOLD
 from tools.test import PYTEST_PLUGINS, SCHEMATHESIS_PLUGIN, SIDE_PATHS, failed_tests
 
 REPORT = """<?xml version="1.0" encoding="utf-8"?>
@@ -55,7 +55,7 @@ def test_only_the_named_plugins_join_a_run(request: pytest.FixtureRequest) -> No
 
 def test_the_collector_looks_less_often_and_never_at_what_collection_built() -> None:
     assert gc.isenabled()
-    assert gc.get_threshold()[0] == TEST_GC_THRESHOLD
+    assert gc.get_threshold()[0] == GC_THRESHOLD
     # Everything collection built (the modules, tests and fixtures): hundreds of thousands of objects.
     assert gc.get_freeze_count() > 50_000
 
