@@ -30,6 +30,12 @@ class Series:
     values: Sequence[float]
     dashed: bool = False
 
+    @property
+    def stroke(self) -> str:
+        """The line's SVG stroke attributes (its legend sample's too)."""
+        dash = ' stroke-dasharray="6 4"' if self.dashed else ""
+        return f'stroke={quoteattr(self.color)} stroke-width="1.5"{dash}'
+
 
 def nice_ticks(high: float, count: int = 5) -> list[float]:
     """Tick values from 0 to at least ``high``, about ``count`` steps of 1, 2 or 5 times a power
@@ -97,10 +103,9 @@ def line_chart(title: str, x_label: str, y_label: str, xs: Sequence[float], seri
     # Dashed lines last: on top of the solid ones they may run along.
     for line in sorted(series, key=lambda s: s.dashed):
         points = " ".join(f"{x_at(x):.1f},{y_at(v):.1f}" for x, v in zip(xs, line.values, strict=True))
-        dash = ' stroke-dasharray="6 4"' if line.dashed else ""
         parts.append(
-            f'<polyline fill="none" stroke={quoteattr(line.color)} stroke-width="1.5"{dash} '
-            f'points="{points}"><title>{escape(line.label)}</title></polyline>'
+            f'<polyline fill="none" {line.stroke} points="{points}">'
+            f"<title>{escape(line.label)}</title></polyline>"
         )
     legend_top = top + (bottom - top) / 2 - 10 * len(series)
     parts.append(
@@ -109,11 +114,7 @@ def line_chart(title: str, x_label: str, y_label: str, xs: Sequence[float], seri
     )
     for index, line in enumerate(series):
         y = legend_top + 20 * index
-        dash = ' stroke-dasharray="6 4"' if line.dashed else ""
-        parts.append(
-            f'<line x1="{right - 260}" y1="{y:.1f}" x2="{right - 230}" y2="{y:.1f}" '
-            f'stroke={quoteattr(line.color)} stroke-width="1.5"{dash}/>'
-        )
+        parts.append(f'<line x1="{right - 260}" y1="{y:.1f}" x2="{right - 230}" y2="{y:.1f}" {line.stroke}/>')
         parts.append(f'<text x="{right - 222}" y="{y + 4:.1f}" {FONT}>{escape(line.label)}</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
