@@ -76,6 +76,14 @@ def collector_state() -> tuple[bool, int]:
     return gc.isenabled(), gc.get_freeze_count()
 
 
+def provider_submodules() -> list[str]:
+    """The provider package's submodules this process has loaded (the first name under it)."""
+    from constructs_lib.framework import PROVIDER_PACKAGE
+
+    prefix = f"{PROVIDER_PACKAGE}."
+    return sorted({name[len(prefix) :].split(".")[0] for name in sys.modules if name.startswith(prefix)})
+
+
 def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     """Answer calls until the session closes the worker's stdin."""
     while True:

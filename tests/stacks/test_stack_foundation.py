@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
 from pathlib import Path
 
 from constructs_lib.settings import ALERT_EMAIL_PATTERN, ENVIRONMENTS, REQUIRED_TAG_KEYS
-from tests.conftest import SynthesizedStack, Variant, synth_worker
+from tests.conftest import REPO_ROOT, SynthesizedStack, Variant, synth_worker
 from tools.parity import FRAMEWORK_FIELDS
+
+FRAMEWORK_MODULE = REPO_ROOT / "constructs_lib" / "framework.py"
+PROVIDER_PACKAGES = ("cdktf_cdktf_provider_aws.", "cdktn_provider_aws.")
 
 
 def test_one_stack_per_environment_plus_one_account_and_one_state_stack(
@@ -207,10 +211,32 @@ def test_the_provider_loads_with_the_collector_paused_then_out_of_its_sight(
     # Asked of the synth worker, the process that loaded the provider (framework.py) to synthesize.
     collecting, frozen = synth_worker().call("tests.synth_worker:collector_state")
     assert collecting, "the collector runs again after the load"
-    # What the load created is frozen, so no later collection walks it: about 1.2 million objects
-    # with CDKTF, whose provider imports all of its submodules; CDK Terrain's loads only the
-    # ones framework.py names (about 0.1 million).
-    assert frozen > (500_000 if (os.environ.get("CDK_FRAMEWORK") or "cdktf") == "cdktf" else 50_000)
+    # What the load created is frozen, so no later collection walks it: about 0.1 million objects
+    # (the provider submodules framework.py names, cdktf and constructs).
+    assert frozen > 50_000
+
+
+def named_provider_submodules() -> set[str]:
+    """The provider submodules framework.py imports (both frameworks' branches)."""
+    tree = ast.parse(FRAMEWORK_MODULE.read_text())
+    return {
+        alias.name.split(".")[1]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+        if alias.name.startswith(PROVIDER_PACKAGES)
+    }
+
+
+def test_the_provider_loads_only_the_submodules_framework_py_names(
+    synthesized: dict[str, SynthesizedStack],
+) -> None:
+    # Asked of the synth worker after its synths: CDKTF's provider package __init__ would import
+    # all 2,212 (framework.py registers the package without running it).
+    loaded = set(synth_worker().call("tests.synth_worker:provider_submodules"))
+    named = named_provider_submodules()
+    assert len(named) > 40, "framework.py names the submodules the constructs use"
+    assert loaded - {"_jsii"} == named
 
 
 def main_into(outdir: str) -> int:
