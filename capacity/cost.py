@@ -5,7 +5,7 @@ from __future__ import annotations
 from statistics import fmean
 
 from capacity import prices
-from constructs_lib.alarms import alarm_specs
+from constructs_lib.alarm_specs import alarm_specs
 from constructs_lib.capacity_model import Simulation, WritePath
 from constructs_lib.firewall_rules import rule_count
 from constructs_lib.settings import Settings

@@ -9,7 +9,8 @@ from constructs import Construct
 
 from constructs_lib import naming
 from constructs_lib.accepted_findings import accept_findings
-from constructs_lib.alarms import Alarms, AlarmsProps, alarm_specs, write_throttle_metric
+from constructs_lib.alarm_specs import alarm_specs, write_throttle_metric
+from constructs_lib.alarms import Alarms, AlarmsProps
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.ci_policies import CiScope
 from constructs_lib.ci_roles import CiEnvironment, CiRoles, CiRolesProps

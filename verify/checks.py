@@ -20,7 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from client.http import Reply, request
 from constructs_lib import naming
-from constructs_lib.alarms import MetricAlarmSpec, alarm_specs
+from constructs_lib.alarm_specs import MetricAlarmSpec, alarm_specs
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.contract import (
     ACCESS_LOG_FORMAT,

@@ -93,3 +93,96 @@ def test_only_the_framework_module_imports_cdktf_and_the_provider() -> None:
         if path != FRAMEWORK_MODULE
         for name in framework_imports(path)
     ] == []
+
+
+JSII_PACKAGES = {"constructs", "jsii", *FRAMEWORK_PACKAGES}
+"""Packages whose import starts a jsii kernel: a Node process (about 0.6 s here)."""
+NO_NODE_TOOLS = ("local", "verify", "deploy", "capacity", "client", "tools")
+"""Tools that never synthesize: they read the core's plain data (settings, names, alarm specs,
+policies) and must not pay for a Node process to do it."""
+
+
+def module_file(name: str, root: Path = REPO_ROOT) -> Path | None:
+    path = root.joinpath(*name.split("."))
+    for candidate in (path / "__init__.py", path.with_suffix(".py")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def eager_imports(path: Path, module: str) -> list[str]:
+    """The modules a file imports when it is imported: its module-level imports (inside ``if``
+    and ``try`` too), but not those under ``if TYPE_CHECKING`` nor inside functions."""
+    names: list[str] = []
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+
+    def visit(body: list[ast.stmt]) -> None:
+        for node in body:
+            if isinstance(node, ast.Import):
+                names.extend(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = package[: len(package) - node.level + 1] if node.level else []
+                parent = ".".join([*base, *([node.module] if node.module else [])])
+                names.append(parent)
+                names.extend(f"{parent}.{alias.name}" for alias in node.names)
+            elif isinstance(node, ast.If) and "TYPE_CHECKING" not in ast.unparse(node.test):
+                visit(node.body)
+                visit(node.orelse)
+            elif isinstance(node, ast.Try):
+                visit([*node.body, *node.orelse, *node.finalbody])
+                for handler in node.handlers:
+                    visit(handler.body)
+
+    visit(ast.parse(path.read_text()).body)
+    return names
+
+
+def jsii_import_chain(module: str, root: Path = REPO_ROOT) -> str | None:
+    """How importing ``module`` reaches a jsii package ("constructs <- a <- module"), if it does."""
+    parents: dict[str, str | None] = {module: None}
+    queue = [module]
+    while queue:
+        current = queue.pop(0)
+        path = module_file(current, root)
+        for name in eager_imports(path, current) if path else []:
+            parts = name.split(".")
+            if parts[0] in JSII_PACKAGES:
+                chain: list[str] = [name]
+                step: str | None = current
+                while step is not None:
+                    chain.append(step)
+                    step = parents[step]
+                return " <- ".join(chain)
+            for end in range(1, len(parts) + 1):
+                prefix = ".".join(parts[:end])
+                if parts[0] in PROJECT and prefix not in parents and module_file(prefix, root):
+                    parents[prefix] = current
+                    queue.append(prefix)
+    return None
+
+
+def test_the_tools_that_never_synthesize_start_no_node_process() -> None:
+    modules = [
+        ".".join(path.relative_to(REPO_ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for tool in NO_NODE_TOOLS
+        for path in files_of(tool)
+    ]
+    assert [chain for module in modules if (chain := jsii_import_chain(module))] == []
+
+
+WALKED_MODULES = {
+    "__init__.py": "",
+    "a.py": "def later():\n    import jsii\nfrom . import b\n",
+    "b.py": "if TYPE_CHECKING:\n    import jsii\ntry:\n    import constructs\nexcept OSError:\n    raise\n",
+    "c.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import cdktf\n",
+}
+
+
+def test_the_walk_follows_imports_to_a_jsii_package(tmp_path: Path) -> None:
+    (tmp_path / "local").mkdir()
+    for name, text in WALKED_MODULES.items():
+        (tmp_path / "local" / name).write_text(text)
+    assert jsii_import_chain("local.a", tmp_path) == "constructs <- local.b <- local.a"
+    assert jsii_import_chain("local.c", tmp_path) is None
+    assert jsii_import_chain("constructs_lib.alarms") == "constructs <- constructs_lib.alarms"
+    assert jsii_import_chain("constructs_lib.alarm_specs") is None

@@ -19,7 +19,7 @@ import boto3
 import pytest
 
 from constructs_lib import naming
-from constructs_lib.alarms import alarm_specs
+from constructs_lib.alarm_specs import alarm_specs
 from constructs_lib.aws_context import AwsContext
 from constructs_lib.contract import (
     ACCESS_LOG_FORMAT,
