@@ -14,6 +14,7 @@ suite scans its clean stacks and its deliberately broken copies this way.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -203,26 +204,28 @@ def lintable(document: str) -> str:
     return document
 
 
-def run_parliament(all_resources: list[Resource]) -> list[Finding]:
-    """parliament's findings on every policy document of every resource."""
+@functools.cache
+def parliament_findings(document: str) -> tuple[tuple[str, str], ...]:
+    """parliament's findings (issue, detail) on one lintable policy document. Linted once per
+    text: the same policies recur in every environment and app (the test suite's gate: 52
+    documents, 25 different)."""
     from parliament import analyze_policy_string
 
+    policy = analyze_policy_string(document, include_community_auditors=True)
+    return tuple((finding.issue, str(finding.detail)) for finding in policy.findings)
+
+
+def run_parliament(all_resources: list[Resource]) -> list[Finding]:
+    """parliament's findings on every policy document of every resource."""
     findings = []
     for resource in all_resources:
         for attribute in POLICY_ATTRIBUTES:
             document = resource.config.get(attribute)
             if not isinstance(document, str):
                 continue
-            policy = analyze_policy_string(lintable(document), include_community_auditors=True)
-            for finding in policy.findings:
+            for issue, detail in parliament_findings(lintable(document)):
                 findings.append(
-                    Finding(
-                        "parliament",
-                        finding.issue,
-                        resource.stack,
-                        resource.name,
-                        f"{attribute}: {finding.detail}",
-                    )
+                    Finding("parliament", issue, resource.stack, resource.name, f"{attribute}: {detail}")
                 )
     return findings
 

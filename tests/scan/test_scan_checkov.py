@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -100,3 +101,38 @@ def test_a_logged_file_is_the_scanned_file_its_path_ends_with(tmp_path: Path) ->
     assert scan.logged_file("/../../scan-1/13/data-api-dev/cdk.tf.json", files) == files[1]
     with pytest.raises(SystemExit, match="names no single scanned file"):
         scan.logged_file("/data-api-dev/cdk.tf.json", files)
+
+
+def test_parliament_lints_each_distinct_policy_once_and_reports_it_on_every_resource(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # parliament lives in the scanners' venv: a stand-in answers one finding per document.
+    linted: list[str] = []
+
+    class Policy:
+        def __init__(self, document: str) -> None:
+            self.findings = [type("Found", (), {"issue": "RESOURCE_STAR", "detail": document[-6:]})()]
+
+    def analyze_policy_string(document: str, include_community_auditors: bool) -> Policy:
+        assert include_community_auditors
+        linted.append(document)
+        return Policy(document)
+
+    fake = type(sys)("parliament")
+    fake.analyze_policy_string = analyze_policy_string  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "parliament", fake)
+    scan.parliament_findings.cache_clear()
+    shared, other = '{"Version": "2012-10-17", "a": 1}', '{"Version": "2012-10-17", "b": 2}'
+    resources = [
+        scan.Resource("dev.json", "aws_iam_role_policy", "one", {"policy": shared}),
+        scan.Resource("prod.json", "aws_iam_role_policy", "one", {"policy": shared}),
+        scan.Resource("dev.json", "aws_iam_role", "two", {"assume_role_policy": other}),
+    ]
+    findings = scan.run_parliament(resources)
+    scan.parliament_findings.cache_clear()
+    assert sorted(linted) == sorted([shared, other])
+    assert [(f.stack, f.resource, f.detail) for f in findings] == [
+        ("dev.json", "one", 'policy: a": 1}'),
+        ("prod.json", "one", 'policy: a": 1}'),
+        ("dev.json", "two", 'assume_role_policy: b": 2}'),
+    ]
