@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import re
 from pathlib import Path
 
 from constructs_lib.settings import ALERT_EMAIL_PATTERN, ENVIRONMENTS, REQUIRED_TAG_KEYS
-from tests.conftest import REPO_ROOT, SynthesizedStack, Variant, synth_worker
+from tests.conftest import SynthesizedStack, Variant, synth_worker
+from tests.tools.test_imports import FRAMEWORK_MODULE, framework_imports
 from tools.parity import FRAMEWORK_FIELDS
 
-FRAMEWORK_MODULE = REPO_ROOT / "constructs_lib" / "framework.py"
 PROVIDER_PACKAGES = ("cdktf_cdktf_provider_aws.", "cdktn_provider_aws.")
 
 
@@ -218,13 +217,10 @@ def test_the_provider_loads_with_the_collector_paused_then_out_of_its_sight(
 
 def named_provider_submodules() -> set[str]:
     """The provider submodules framework.py imports (both frameworks' branches)."""
-    tree = ast.parse(FRAMEWORK_MODULE.read_text())
     return {
-        alias.name.split(".")[1]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import)
-        for alias in node.names
-        if alias.name.startswith(PROVIDER_PACKAGES)
+        name.split(".")[1]
+        for name in framework_imports(FRAMEWORK_MODULE)
+        if name.startswith(PROVIDER_PACKAGES)
     }
 
 
