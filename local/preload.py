@@ -10,8 +10,8 @@ from __future__ import annotations
 import gc
 
 from local.emulator import warm_up
-from local.process import GC_THRESHOLD
+from local.process import collect_less_often
 
 warm_up()
-gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+collect_less_often()
 gc.freeze()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import gc
 import multiprocessing
 import os
 import re
@@ -37,6 +38,12 @@ GC_THRESHOLD = 100_000
 youngest generation (Python's default: 700): the pytest processes (tests/conftest.py) and the
 local APIs forked for them (local.preload sets it, and freezes what the fork server built). The
 suite allocates much and leaves few cycles (docs/performance.md, measured)."""
+
+
+def collect_less_often() -> None:
+    """This process's collector looks at its youngest generation every GC_THRESHOLD allocations
+    (the older generations' thresholds as they were)."""
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
 @dataclass(frozen=True)

@@ -560,9 +560,9 @@ def pytest_configure(config: pytest.Config) -> None:
     APIs the tests start are forked from a server that has imported local.api (local/process.py).
     The collector looks less often (local.process.GC_THRESHOLD), and never again at what collection
     built."""
-    from local.process import GC_THRESHOLD, use_fork_server
+    from local.process import collect_less_often, use_fork_server
 
-    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+    collect_less_often()
 
     use_fork_server()
     option = config.option

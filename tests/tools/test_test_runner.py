@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from local.process import GC_THRESHOLD
+from tests.conftest import REPO_ROOT
 from tools.test import PYTEST_PLUGINS, SCHEMATHESIS_PLUGIN, SIDE_PATHS, failed_tests
 
 REPORT = """<?xml version="1.0" encoding="utf-8"?>
@@ -74,9 +75,10 @@ def starts_local_apis(path: Path) -> bool:
 
 def test_every_test_that_starts_a_local_api_runs_in_the_second_process() -> None:
     """So the main process never starts a fork server (its imports cost a second or two of CPU)."""
-    root = Path(__file__).resolve().parents[2]
     starters = sorted(
-        p.relative_to(root).as_posix() for p in (root / "tests").rglob("*.py") if starts_local_apis(p)
+        p.relative_to(REPO_ROOT).as_posix()
+        for p in (REPO_ROOT / "tests").rglob("*.py")
+        if starts_local_apis(p)
     )
     assert "tests/integration/test_cognito.py" in starters  # the check sees them
     assert [p for p in starters if not p.startswith(tuple(f"{side}/" for side in SIDE_PATHS))] == []
