@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from constructs_lib.contract import (
@@ -46,6 +46,9 @@ from constructs_lib.openapi import DOCUMENT_PATH, document
 from constructs_lib.payload_schema import use_validator
 from constructs_lib.settings import Settings, SettingsError, load_one
 from local import tokens
+
+if TYPE_CHECKING:  # imported at run time only when make local emulates DynamoDB itself
+    from local.emulator import MotoServer
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 """API Gateway's limit on a request payload."""
@@ -236,7 +239,7 @@ class LocalApi:
             raise StartError(str(error)) from None
         self.table_name = settings.resource_name("data")
         self.idempotency_table_name = settings.resource_name("idempotency")
-        self._moto: Any = None
+        self._moto: MotoServer | None = None
         # The port first: a port in use is said at once, before moto is imported and started.
         try:
             self._server = _Server((host, port), self._request_handler())
@@ -454,7 +457,7 @@ class LocalApi:
 
     def stop(self, emulator: bool = True) -> None:
         """Stop serving, and the in-memory emulator too unless the process is about to exit
-        anyway (moto's server takes up to half a second to notice a stop)."""
+        anyway."""
         self._server.shutdown()
         self._server.server_close()
         if emulator:

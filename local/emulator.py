@@ -1,5 +1,5 @@
-"""moto's HTTP server, as make local and the tests run it: on a free loopback port, quiet, and
-without re-listing its own package on every request.
+"""moto's HTTP server, as make local and the tests run it: on a free loopback port, quiet, without
+re-listing its own package on every request, and stopped without waiting half a second.
 
 moto 5.2's server finds the backend of each request by listing the folders of the moto package
 (``moto.backends.list_of_moto_modules``: a listdir and ~200 stat calls, about a millisecond of
@@ -9,7 +9,12 @@ CPU per request). The list cannot change while the process runs, so it is read o
 from __future__ import annotations
 
 import logging
-from typing import Any
+import threading
+
+POLL_SECONDS = 0.05
+"""How often the serving loop looks for a stop request. moto's ThreadedMotoServer serves with
+socketserver's default of 0.5 s, so each of its stop() calls waited up to half a second (the test
+suite stops a server at the end of each process, and more in between)."""
 
 _CACHED_MARK = "_data_api_cached"
 
@@ -29,14 +34,43 @@ def cache_backend_lookup() -> None:
     setattr(moto.backends, _CACHED_MARK, True)
 
 
-def start_moto_server() -> Any:
-    """A started ThreadedMotoServer on 127.0.0.1 and a free port (``get_host_and_port()`` says
-    which); ``stop()`` it when done."""
-    from moto.server import ThreadedMotoServer
+class MotoServer:
+    """moto's server application and request handler (what ThreadedMotoServer serves) on a
+    thread of its own, its loop polled every POLL_SECONDS."""
 
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
+        application = DomainDispatcherApplication(create_backend_app)
+        self._server = make_server(host, port, application, threaded=True, request_handler=MotoRequestHandler)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(POLL_SECONDS,), name="moto-server", daemon=True
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def get_host_and_port(self) -> tuple[str, int]:
+        host, port = self._server.server_address[:2]
+        return str(host), int(port)
+
+    def stop(self) -> None:
+        self._server.shutdown()  # returns once the loop has seen it: within POLL_SECONDS
+        self._server.server_close()
+        self._thread.join()
+
+
+def start_moto_server() -> MotoServer:
+    """A started moto server on 127.0.0.1 and a free port (``get_host_and_port()`` says which);
+    ``stop()`` it when done."""
     cache_backend_lookup()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server = MotoServer()
     server.start()
     return server
 

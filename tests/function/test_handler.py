@@ -12,8 +12,8 @@ from typing import Any
 
 import ingest
 import pytest
-from moto.server import ThreadedMotoServer
 
+from local.emulator import start_moto_server
 from tests.function.conftest import TABLE, Deployed, create_table, load_handler, make_event
 
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "OPTIONS,POST"}
@@ -204,8 +204,7 @@ def test_through_motos_http_server_via_the_endpoint_variable(
 ) -> None:
     import boto3
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
+    server = start_moto_server()
     try:
         host, port = server.get_host_and_port()
         monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", f"http://{host}:{port}")

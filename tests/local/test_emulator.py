@@ -10,7 +10,7 @@ import boto3
 import moto
 import pytest
 
-from local.emulator import cache_backend_lookup, start_moto_server
+from local.emulator import POLL_SECONDS, cache_backend_lookup, start_moto_server
 
 MOTO_DIR = Path(moto.__file__).parent
 
@@ -49,3 +49,22 @@ def test_requests_to_the_server_never_list_the_moto_package(monkeypatch: pytest.
     finally:
         server.stop()
     assert str(MOTO_DIR) not in listed
+
+
+def test_the_serving_loop_looks_for_a_stop_every_poll_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    """stop() returns once the loop has seen the request: within one poll interval (socketserver's
+    default, which ThreadedMotoServer keeps, is half a second)."""
+    from werkzeug.serving import BaseWSGIServer
+
+    polls: list[float] = []
+    serve = BaseWSGIServer.serve_forever
+
+    def recording(self: BaseWSGIServer, poll_interval: float = 0.5) -> None:
+        polls.append(poll_interval)
+        serve(self, poll_interval)
+
+    monkeypatch.setattr(BaseWSGIServer, "serve_forever", recording)
+    server = start_moto_server()
+    server.stop()
+    assert polls == [POLL_SECONDS]
+    assert POLL_SECONDS <= 0.05
