@@ -140,8 +140,9 @@ class SynthWorker:
 
     def _read_stderr(self) -> None:
         assert self._process.stderr is not None
-        for line in self._process.stderr:
-            self._stderr.append(line)
+        with self._process.stderr as stream:  # read to its end, then closed
+            for line in stream:
+                self._stderr.append(line)
 
     def _read_answers(self) -> None:
         assert self._process.stdout is not None
@@ -149,6 +150,7 @@ class SynthWorker:
             try:
                 call_id, status, *rest = _receive(self._process.stdout)
             except EOFError:
+                self._process.stdout.close()
                 break
             with self._lock:
                 future = self._pending.pop(call_id)

@@ -4,6 +4,8 @@ read back only when the gate, the scanners and every stack file it scans are unc
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -185,3 +187,21 @@ def test_the_worker_is_asked_to_load_the_provider_once() -> None:
     first = worker.load_framework()
     assert worker.load_framework() is first
     assert asked == ["tests.synth_worker:load_framework"]
+
+
+def test_a_worker_that_ended_leaves_no_pipe_open() -> None:
+    """The readers close the worker's pipes at their end: no ResourceWarning when pytest exits."""
+    script = (
+        "import gc, warnings\n"
+        "warnings.simplefilter('error', ResourceWarning)\n"
+        "from tests.synth_worker import SynthWorker\n"
+        "worker = SynthWorker()\n"
+        "assert worker.call('os:getpid') > 0\n"
+        "worker.close()\n"
+        "del worker\n"
+        "gc.collect()\n"
+    )
+    command = [sys.executable, "-X", "dev", "-c", script]
+    result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "ResourceWarning" not in result.stderr, result.stderr
