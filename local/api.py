@@ -268,7 +268,6 @@ class LocalApi:
             # moto needs credentials to sign with; they never leave this machine.
             for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
                 os.environ.setdefault(name, "local")
-            serialize_emulated_dynamodb()
             self._moto = start_moto_server()
             moto_host, moto_port = self._moto.get_host_and_port()
             dynamodb_endpoint = f"http://{moto_host}:{moto_port}"
@@ -491,37 +490,6 @@ def use_local_credentials(endpoint: str, env: MutableMapping[str, str]) -> None:
     env.setdefault("AWS_EC2_METADATA_DISABLED", "true")
     if boto3.Session().get_credentials() is None:
         env["AWS_ACCESS_KEY_ID"] = env["AWS_SECRET_ACCESS_KEY"] = "local"
-
-
-def serialize_emulated_dynamodb() -> None:
-    """Make the built-in emulator's DynamoDB operations atomic, as DynamoDB's are. moto runs
-    concurrent requests at once, and its transactions snapshot whole tables and restore the
-    snapshot when cancelled, undoing writes other requests made meanwhile; real DynamoDB never
-    does either. One lock around each operation (this process's emulator only)."""
-    from moto.dynamodb.models import DynamoDBBackend
-
-    if getattr(DynamoDBBackend, "_data_api_serialized", False):
-        return
-    lock = threading.RLock()
-
-    def locked(operation: Any) -> Any:
-        def run(*args: Any, **kwargs: Any) -> Any:
-            with lock:
-                return operation(*args, **kwargs)
-
-        return run
-
-    for name in (
-        "put_item",
-        "get_item",
-        "update_item",
-        "delete_item",
-        "query",
-        "scan",
-        "transact_write_items",
-    ):
-        setattr(DynamoDBBackend, name, locked(getattr(DynamoDBBackend, name)))
-    DynamoDBBackend._data_api_serialized = True
 
 
 DYNAMODB_TIMEOUT_VARIABLE = "DATA_API_LOCAL_DYNAMODB_TIMEOUT_SECONDS"

@@ -1,5 +1,6 @@
-"""moto's HTTP server, as make local and the tests run it: on a free loopback port, quiet, without
-re-listing its own package on every request, and stopped without waiting half a second.
+"""moto's HTTP server, as make local and the tests run it: on a free loopback port, quiet, its
+DynamoDB operations atomic, without re-listing its own package on every request, and stopped
+without waiting half a second.
 
 moto 5.2's server finds the backend of each request by listing the folders of the moto package
 (``moto.backends.list_of_moto_modules``: a listdir and ~200 stat calls, about a millisecond of
@@ -8,8 +9,10 @@ CPU per request). The list cannot change while the process runs, so it is read o
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
+from typing import Any
 
 POLL_SECONDS = 0.05
 """How often the serving loop looks for a stop request. moto's ThreadedMotoServer serves with
@@ -17,6 +20,7 @@ socketserver's default of 0.5 s, so each of its stop() calls waited up to half a
 suite stops a server at the end of each process, and more in between)."""
 
 _CACHED_MARK = "_data_api_cached"
+_SERIALIZED_MARK = "_data_api_serialized"
 
 
 def cache_backend_lookup() -> None:
@@ -65,10 +69,47 @@ class MotoServer:
         self._thread.join()
 
 
+DYNAMODB_LOCK = threading.RLock()
+"""Held by every DynamoDB operation of this process's moto (serialize_dynamodb)."""
+SERIALIZED_OPERATIONS = (
+    "put_item",
+    "get_item",
+    "update_item",
+    "delete_item",
+    "query",
+    "scan",
+    "transact_write_items",
+)
+
+
+def serialize_dynamodb() -> None:
+    """Make moto's DynamoDB operations atomic, as DynamoDB's are. moto runs concurrent requests
+    at once, and its transactions snapshot whole tables and restore the snapshot when cancelled,
+    undoing writes other requests made meanwhile; real DynamoDB never does either. One lock
+    around each operation (this process's moto only)."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    if getattr(DynamoDBBackend, _SERIALIZED_MARK, False):
+        return
+
+    def locked(operation: Any) -> Any:
+        @functools.wraps(operation)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with DYNAMODB_LOCK:
+                return operation(*args, **kwargs)
+
+        return run
+
+    for name in SERIALIZED_OPERATIONS:
+        setattr(DynamoDBBackend, name, locked(getattr(DynamoDBBackend, name)))
+    setattr(DynamoDBBackend, _SERIALIZED_MARK, True)
+
+
 def start_moto_server() -> MotoServer:
-    """A started moto server on 127.0.0.1 and a free port (``get_host_and_port()`` says which);
-    ``stop()`` it when done."""
+    """A started moto server on 127.0.0.1 and a free port (``get_host_and_port()`` says which),
+    its DynamoDB operations atomic (serialize_dynamodb); ``stop()`` it when done."""
     cache_backend_lookup()
+    serialize_dynamodb()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines
     server = MotoServer()
     server.start()
