@@ -9,10 +9,8 @@ from pathlib import Path
 
 from constructs_lib.settings import ALERT_EMAIL_PATTERN, ENVIRONMENTS, REQUIRED_TAG_KEYS
 from tests.conftest import SynthesizedStack, Variant, synth_worker
-from tests.tools.test_imports import FRAMEWORK_MODULE, framework_imports
+from tests.tools.test_imports import FRAMEWORK_MODULE, PROVIDER_PACKAGES, framework_imports
 from tools.parity import FRAMEWORK_FIELDS
-
-PROVIDER_PACKAGES = ("cdktf_cdktf_provider_aws.", "cdktn_provider_aws.")
 
 
 def test_one_stack_per_environment_plus_one_account_and_one_state_stack(
@@ -220,7 +218,7 @@ def named_provider_submodules() -> set[str]:
     return {
         name.split(".")[1]
         for name in framework_imports(FRAMEWORK_MODULE)
-        if name.startswith(PROVIDER_PACKAGES)
+        if name.startswith(tuple(f"{package}." for package in PROVIDER_PACKAGES))
     }
 
 

@@ -69,7 +69,9 @@ def test_the_walk_sees_a_tool_importing_another(tmp_path: Path) -> None:
     assert imported_packages(module) == {"local", "constructs_lib"}
 
 
-FRAMEWORK_PACKAGES = ("cdktf", "cdktf_cdktf_provider_aws", "cdktn", "cdktn_provider_aws")
+PROVIDER_PACKAGES = ("cdktf_cdktf_provider_aws", "cdktn_provider_aws")
+"""The AWS provider's package under each framework."""
+FRAMEWORK_PACKAGES = ("cdktf", "cdktn", *PROVIDER_PACKAGES)
 FRAMEWORK_MODULE = REPO_ROOT / "constructs_lib" / "framework.py"
 
 
