@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 import pytest
@@ -42,20 +43,73 @@ from constructs_lib.iam_policy import policy_document
 from constructs_lib.outputs import COGNITO_CLIENT_ID, COGNITO_SCOPE, COGNITO_USER_POOL_ARN
 from constructs_lib.policies import data_key_statements, function_statements, service_trust_policy
 from constructs_lib.settings import COGNITO_WRITE_SCOPE, Settings
+from verify import run
 
 ACCOUNT = "123456789012"  # moto's account
+
+
+def answer_in_process(events: Any, moto_endpoint: str) -> None:
+    """Have moto's application answer this session's requests to ``moto_endpoint`` in the calling
+    thread, as botocore's ``before-send`` event allows: the same request (URL, headers, body) to
+    the same application and state (moto keeps it in module-level backends) as over the server's
+    socket, for less CPU. What this cannot show, the socket and the HTTP parsing between botocore
+    and moto, test_verify_emulated.py's conformant deployment shows: it runs make verify as make
+    verify runs, with its own connection, over the socket."""
+    from botocore.awsrequest import AWSResponse
+    from moto.core.botocore_stubber import MockRawResponse
+    from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+    application = _moto_application()
+
+    def answer(request: Any, **_: Any) -> AWSResponse | None:
+        url = urlsplit(request.url)
+        if f"{url.scheme}://{url.netloc}" != moto_endpoint:
+            return None
+        body = request.body.read() if hasattr(request.body, "read") else request.body
+        environ = EnvironBuilder(
+            path=url.path,
+            query_string=url.query,
+            method=request.method,
+            headers={k: v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()},
+            data=body or b"",
+            base_url=moto_endpoint,
+        ).get_environ()
+        chunks, status, headers = run_wsgi_app(application, environ, buffered=True)
+        raw = MockRawResponse(b"".join(chunks))
+        return AWSResponse(request.url, int(status.split()[0]), dict(headers.items()), raw)
+
+    events.register("before-send", answer)
+
+
+@functools.cache
+def _moto_application() -> Any:
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    return DomainDispatcherApplication(create_backend_app)
+
+
+@functools.cache
+def emulated_session(moto_endpoint: str) -> boto3.Session:
+    """The session the tests build and change the environment with, answered in process."""
+    session = boto3.Session(
+        region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    answer_in_process(session.events, moto_endpoint)
+    return session
+
+
+def in_process_connection(moto_endpoint: str) -> run.AwsConnection:
+    """A connection for many make verify runs (one session, one client per service), answered
+    in process (answer_in_process)."""
+    connection = run.AwsConnection("us-east-1")
+    answer_in_process(connection.session.events, moto_endpoint)
+    return connection
 
 
 @functools.cache
 def emulated_client(moto_endpoint: str, service: str) -> Any:
     """One client per service for the session (creating one costs tens of milliseconds)."""
-    return boto3.client(
-        service,
-        region_name="us-east-1",
-        endpoint_url=moto_endpoint,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    return emulated_session(moto_endpoint).client(service, endpoint_url=moto_endpoint)
 
 
 @contextmanager

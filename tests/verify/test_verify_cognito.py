@@ -22,7 +22,13 @@ import pytest
 
 from constructs_lib.settings import Settings
 from local import tokens
-from tests.verify.emulated import build_environment, emulated_aws, emulated_client, served
+from tests.verify.emulated import (
+    build_environment,
+    emulated_aws,
+    emulated_client,
+    in_process_connection,
+    served,
+)
 from tests.verify.test_verify_emulated import NOT_EMULATED, failed_checks
 from verify import run
 
@@ -98,7 +104,7 @@ def emulated(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> It
                 yield Emulated(
                     outputs,
                     {**env, run.OUTPUTS_VARIABLE: str(outputs_file)},
-                    run.AwsConnection("us-east-1"),
+                    in_process_connection(moto_endpoint),
                     moto_endpoint,
                     requests,
                 )

@@ -1,8 +1,10 @@
-"""make verify against an emulated deployment: moto's HTTP server for AWS, the local API for HTTP.
+"""make verify against an emulated deployment: moto for AWS, the local API for HTTP.
 
 The environment is built with boto3 exactly as the synthesized dev stack describes it (see
 emulated.py), so every check must pass; then one property at a time drifts, and exactly the
-check that watches it must fail.
+check that watches it must fail. The conformant deployment is verified as make verify runs,
+over moto's HTTP server; the other runs share one connection answered by moto in process
+(emulated.answer_in_process).
 """
 
 from __future__ import annotations
@@ -17,7 +19,13 @@ import pytest
 
 from constructs_lib.settings import Settings
 from tests.conftest import PAYLOAD_SCHEMA_FILE, REPO_ROOT
-from tests.verify.emulated import build_environment, emulated_aws, emulated_client, served
+from tests.verify.emulated import (
+    build_environment,
+    emulated_aws,
+    emulated_client,
+    in_process_connection,
+    served,
+)
 from verify import run
 
 DOMAIN = "api.verify.example"
@@ -50,17 +58,23 @@ class Emulated:
     outputs_file: Path
     env: dict[str, str]
     connection: run.AwsConnection
-    """One session and one client per service for every run (make verify makes them per run)."""
+    """One session and one client per service for every run, answered in process (make verify
+    makes them per run, and talks to moto over its socket: over_socket)."""
 
     def client(self, service: str) -> Any:
         return emulated_client(self.env["AWS_ENDPOINT_URL"], service)
 
-    def verify(self, tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
-        return self.verify_with(tmp_path, {}, "--payload", str(SAMPLE_PAYLOAD), *args)
+    def verify(self, tmp_path: Path, *args: str, over_socket: bool = False) -> tuple[int, dict[str, Any]]:
+        payload = ("--payload", str(SAMPLE_PAYLOAD))
+        return self.verify_with(tmp_path, {}, *payload, *args, over_socket=over_socket)
 
-    def verify_with(self, tmp_path: Path, env: dict[str, str], *args: str) -> tuple[int, dict[str, Any]]:
+    def verify_with(
+        self, tmp_path: Path, env: dict[str, str], *args: str, over_socket: bool = False
+    ) -> tuple[int, dict[str, Any]]:
+        """make verify's run; ``over_socket``: with its own connection, as make verify runs."""
         report = tmp_path / "report.json"
-        code = run.main(list(args), {**self.env, **env, run.REPORT_VARIABLE: str(report)}, self.connection)
+        connection = None if over_socket else self.connection
+        code = run.main(list(args), {**self.env, **env, run.REPORT_VARIABLE: str(report)}, connection)
         return code, json.loads(report.read_text())
 
 
@@ -96,14 +110,14 @@ def emulated(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> It
                 outputs,
                 outputs_file,
                 {**env, run.OUTPUTS_VARIABLE: str(outputs_file)},
-                run.AwsConnection("us-east-1"),
+                in_process_connection(moto_endpoint),
             )
 
 
 def test_a_conformant_deployment_passes_every_check(
     emulated: Emulated, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, report = emulated.verify(tmp_path)
+    code, report = emulated.verify(tmp_path, over_socket=True)
     assert report["stack"] == STACK
     names = [c["name"] for c in report["checks"]]
     assert len(names) == len(set(names)) >= 35
