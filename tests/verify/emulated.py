@@ -88,12 +88,16 @@ def _moto_application() -> Any:
     return DomainDispatcherApplication(create_backend_app)
 
 
+def moto_session() -> boto3.Session:
+    """A session with moto's test credentials in moto's default region."""
+    credentials = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    return boto3.Session(region_name="us-east-1", **credentials)
+
+
 @functools.cache
 def emulated_session(moto_endpoint: str) -> boto3.Session:
     """The session the tests build and change the environment with, answered in process."""
-    session = boto3.Session(
-        region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
-    )
+    session = moto_session()
     answer_in_process(session.events, moto_endpoint)
     return session
 
@@ -108,7 +112,8 @@ def in_process_connection(moto_endpoint: str) -> run.AwsConnection:
 
 @functools.cache
 def emulated_client(moto_endpoint: str, service: str) -> Any:
-    """One client per service for the session (creating one costs tens of milliseconds)."""
+    """One client per service for the session (creating one costs tens of milliseconds),
+    answered in process."""
     return emulated_session(moto_endpoint).client(service, endpoint_url=moto_endpoint)
 
 

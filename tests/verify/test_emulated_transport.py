@@ -7,19 +7,14 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import EndpointConnectionError
 
-from tests.verify.emulated import answer_in_process
+from tests.verify.emulated import answer_in_process, moto_session
 
 REFUSED = "http://127.0.0.1:1"
 """Nothing listens on port 1: a request that reached the socket would be refused."""
 
 
-def plain_session() -> boto3.Session:
-    credentials = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-    return boto3.Session(region_name="us-east-1", **credentials)
-
-
 def session_for(endpoint: str) -> boto3.Session:
-    session = plain_session()
+    session = moto_session()
     answer_in_process(session.events, endpoint)
     return session
 
@@ -27,7 +22,7 @@ def session_for(endpoint: str) -> boto3.Session:
 def test_requests_to_the_endpoint_never_reach_a_socket_and_see_the_servers_state(moto_endpoint: str) -> None:
     in_process = session_for(REFUSED).client("sns", endpoint_url=REFUSED)
     arn = in_process.create_topic(Name="in-process-transport")["TopicArn"]
-    over_socket = plain_session().client("sns", endpoint_url=moto_endpoint)
+    over_socket = moto_session().client("sns", endpoint_url=moto_endpoint)
     try:
         assert arn in {t["TopicArn"] for t in over_socket.list_topics()["Topics"]}
     finally:
