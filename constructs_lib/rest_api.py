@@ -158,6 +158,8 @@ class RestApi(Construct):
         # hashicorp/terraform#35331): these are only the API's own name-free parts
         # (tests/stacks/test_lifecycle.py holds the list).
         self._parts: list[TerraformResource] = [self.api]
+        self._waited_for: list[str] = []
+        """The addresses of the parts the deployment depends on (part), in order."""
         self.deployment = ApiGatewayDeployment(
             self,
             "deployment",
@@ -275,8 +277,10 @@ class RestApi(Construct):
         validator, authorizer): it joins the deployment's trigger, and the deployment waits for it."""
         self._parts.append(resource)
         if wait_for:
-            address = f"{resource.terraform_resource_type}.{resource.friendly_unique_id}"
-            self.deployment.depends_on = [*(self.deployment.depends_on or []), address]
+            # Kept here and set whole: reading the list back through jsii for each part cost a
+            # round trip each.
+            self._waited_for.append(f"{resource.terraform_resource_type}.{resource.friendly_unique_id}")
+            self.deployment.depends_on = list(self._waited_for)
         return resource
 
     @property
