@@ -43,14 +43,10 @@ class MotoServer:
     thread of its own, its loop polled every POLL_SECONDS."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        from moto.moto_server.werkzeug_app import (
-            DomainDispatcherApplication,
-            MotoRequestHandler,
-            create_backend_app,
-        )
+        from moto.moto_server.werkzeug_app import MotoRequestHandler
         from werkzeug.serving import make_server
 
-        application = DomainDispatcherApplication(create_backend_app)
+        application = moto_application()
         self._server = make_server(host, port, application, threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(POLL_SECONDS,), name="moto-server", daemon=True
@@ -105,11 +101,20 @@ def serialize_dynamodb() -> None:
     setattr(DynamoDBBackend, _SERIALIZED_MARK, True)
 
 
-def start_moto_server() -> MotoServer:
-    """A started moto server on 127.0.0.1 and a free port (``get_host_and_port()`` says which),
-    its DynamoDB operations atomic (serialize_dynamodb); ``stop()`` it when done."""
+def moto_application() -> Any:
+    """moto's WSGI application, what its server serves: its backend lookup cached
+    (cache_backend_lookup) and its DynamoDB operations atomic (serialize_dynamodb). moto keeps
+    its state in module-level backends, so every application of a process answers from one."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
     cache_backend_lookup()
     serialize_dynamodb()
+    return DomainDispatcherApplication(create_backend_app)
+
+
+def start_moto_server() -> MotoServer:
+    """A started moto server on 127.0.0.1 and a free port (``get_host_and_port()`` says which),
+    its application as moto_application() makes it; ``stop()`` it when done."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines
     server = MotoServer()
     server.start()

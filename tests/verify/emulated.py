@@ -51,8 +51,8 @@ ACCOUNT = "123456789012"  # moto's account
 def answer_in_process(events: Any, moto_endpoint: str) -> None:
     """Have moto's application answer this session's requests to ``moto_endpoint`` in the calling
     thread, as botocore's ``before-send`` event allows: the same request (URL, headers, body) to
-    the same application and state (moto keeps it in module-level backends) as over the server's
-    socket, for less CPU. What this cannot show, the socket and the HTTP parsing between botocore
+    an application made as the server's is (local.emulator.moto_application), with the same state,
+    for less CPU. What this cannot show, the socket and the HTTP parsing between botocore
     and moto, test_verify_emulated.py's conformant deployment shows: it runs make verify as make
     verify runs, with its own connection, over the socket."""
     from botocore.awsrequest import AWSResponse
@@ -83,9 +83,9 @@ def answer_in_process(events: Any, moto_endpoint: str) -> None:
 
 @functools.cache
 def _moto_application() -> Any:
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from local.emulator import moto_application
 
-    return DomainDispatcherApplication(create_backend_app)
+    return moto_application()
 
 
 def moto_session() -> boto3.Session:
