@@ -36,14 +36,11 @@ export MYPY_FLAGS
 
 # The package index comes from pip's own configuration (so a corporate mirror is used), else
 # pip's built-in default (tools/pip_index.py: what `pip config get` answers, in one process). An
-# index already exported in the environment wins. Asked once per make run (`:=`): a recursive
-# `?=` would ask pip again for every command's environment.
-ifndef PIP_INDEX_URL
-PIP_INDEX_URL := $(shell $(PYTHON) tools/pip_index.py)
-endif
-export PIP_INDEX_URL
-# uv reads no pip configuration: hand it the same index.
-export UV_DEFAULT_INDEX := $(PIP_INDEX_URL)
+# index already exported in the environment wins. Only the recipes that install are given it
+# (INSTALLS, below), and a make run asks pip at most once ($(eval) keeps the first answer): the
+# question takes about 0.3 s, which every make run paid before it, installing or not.
+INDEX_FROM_ENVIRONMENT := $(PIP_INDEX_URL)
+package_index = $(eval package_index := $$(or $$(INDEX_FROM_ENVIRONMENT),$$(shell $(PYTHON) tools/pip_index.py)))$(package_index)
 export UV_NO_PROGRESS := 1
 export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_YES := 1
@@ -113,6 +110,12 @@ $(CLI_DIR)node_modules/.installed: $(CLI_DIR)package-lock.json | $(VENV)/.synced
 	touch $@
 
 setup: $(VENV)/.synced $(CLI_DIR)node_modules/.installed
+
+# The recipes that install from the package index, and what builds before them. uv reads no
+# pip configuration: it is handed the same index.
+INSTALLS := $(UV) $(PIPENV) $(VENV)/.synced $(SCAN_VENV)/.installed lock
+$(INSTALLS): export PIP_INDEX_URL = $(package_index)
+$(INSTALLS): export UV_DEFAULT_INDEX = $(package_index)
 
 # After editing the Pipfile: resolve and pin again (the index placeholder stays in the lock).
 lock: | $(PIPENV)

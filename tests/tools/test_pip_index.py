@@ -2,7 +2,8 @@
 global.index-url, then install.index-url, else pip's default index.
 
 It runs where the Makefile runs it: on the machine's python3 (the project's venv has no pip).
-Every case is answered by one process, each with its own environment."""
+Every case is answered by one process, each with its own environment. Then the Makefile's use
+of it: only the recipes that install are given the index, and a make run asks at most once."""
 
 from __future__ import annotations
 
@@ -104,3 +105,77 @@ def test_with_none_configured_it_is_what_pip_config_get_answers(answers: dict[st
         check=True,
     )
     assert answers["none"] == default.stdout.strip()
+
+
+CONFIGURED = "https://pip-config.example/simple"
+FAKE_PYTHON = """#!/bin/sh
+echo "python $*" >> "$FAKE_LOG"
+if [ "$1" = tools/pip_index.py ]; then echo {configured}; exit 0; fi
+exec {python} "$@"
+"""
+"""The Makefile's $(PYTHON): logs how it was called, and answers for pip's configuration."""
+FAKE_UV = """#!/bin/sh
+echo "uv $1 PIP_INDEX_URL=${PIP_INDEX_URL-unset} UV_DEFAULT_INDEX=${UV_DEFAULT_INDEX-unset}" >> "$FAKE_LOG"
+if [ "$1" = venv ]; then for last; do :; done; mkdir -p "$last"; fi
+"""
+"""The Makefile's $(UV): logs the index each command is given (and makes the venv's folder)."""
+
+
+def run_make(folder: Path, tmp_path: Path, *args: str, **variables: str) -> list[str]:
+    """Run make in ``folder`` with the fake python and uv; the lines they logged."""
+    log = tmp_path / "calls.log"
+    log.unlink(missing_ok=True)
+    for name, text in (("python", FAKE_PYTHON.format(configured=CONFIGURED, python=PYTHON)), ("uv", FAKE_UV)):
+        (tmp_path / name).write_text(text)
+        (tmp_path / name).chmod(0o755)
+    skipped = ("PIP_INDEX_URL", "UV_DEFAULT_INDEX", "MAKEFLAGS", "MAKELEVEL", "MFLAGS")
+    env = {k: v for k, v in os.environ.items() if k not in skipped}
+    subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "-C",
+            str(folder),
+            f"PYTHON={tmp_path / 'python'}",
+            f"UV={tmp_path / 'uv'}",
+            *args,
+        ],
+        env={**env, "FAKE_LOG": str(log), **variables},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def test_a_make_run_that_installs_nothing_never_asks_pip(tmp_path: Path) -> None:
+    """Asking costs about 0.3 s, which every make run paid (make synth with nothing changed, too)."""
+    calls = run_make(REPO_ROOT, tmp_path, "-q", "setup")
+    assert not [call for call in calls if "pip_index" in call]
+
+
+@pytest.fixture
+def scanner_install(tmp_path: Path) -> Path:
+    """A folder with the Makefile and what its scanners' install reads, nothing installed."""
+    folder = tmp_path / "project"
+    (folder / "security").mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "Makefile", folder / "Makefile")
+    shutil.copy(REPO_ROOT / "security" / "requirements.txt", folder / "security" / "requirements.txt")
+    return folder
+
+
+def test_the_recipes_that_install_get_pips_index_asked_once(scanner_install: Path, tmp_path: Path) -> None:
+    calls = run_make(scanner_install, tmp_path, ".scan/.installed")
+    assert [call for call in calls if "pip_index" in call] == ["python tools/pip_index.py"]
+    installs = [call for call in calls if call.startswith("uv ")]
+    assert [call.split()[1] for call in installs] == ["venv", "pip"]
+    assert all(f"PIP_INDEX_URL={CONFIGURED} UV_DEFAULT_INDEX={CONFIGURED}" in call for call in installs)
+
+
+def test_an_index_in_the_environment_wins_and_pip_is_not_asked(scanner_install: Path, tmp_path: Path) -> None:
+    mine = "https://mine.example/simple"
+    calls = run_make(scanner_install, tmp_path, ".scan/.installed", PIP_INDEX_URL=mine)
+    assert not [call for call in calls if "pip_index" in call]
+    installs = [call for call in calls if call.startswith("uv ")]
+    assert len(installs) == 2
+    assert all(f"PIP_INDEX_URL={mine} UV_DEFAULT_INDEX={mine}" in call for call in installs)
