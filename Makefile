@@ -111,8 +111,8 @@ $(CLI_DIR)node_modules/.installed: $(CLI_DIR)package-lock.json | $(VENV)/.synced
 
 setup: $(VENV)/.synced $(CLI_DIR)node_modules/.installed
 
-# The recipes that install from the package index, and what builds before them. uv reads no
-# pip configuration: it is handed the same index.
+# The recipes that install from the package index (make also gives these variables to what it
+# builds first for them). uv reads no pip configuration: it is handed the same index.
 INSTALLS := $(UV) $(PIPENV) $(VENV)/.synced $(SCAN_VENV)/.installed lock
 $(INSTALLS): export PIP_INDEX_URL = $(package_index)
 $(INSTALLS): export UV_DEFAULT_INDEX = $(package_index)
