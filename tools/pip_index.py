@@ -1,10 +1,10 @@
 """Print the package index pip is configured with, for the Makefile's PIP_INDEX_URL: pip's
 ``global.index-url``, else its ``install.index-url``, else pip's built-in default.
 
-The answer ``pip config get`` gives for each key in turn, in one process: the Makefile asks on
-every run, and three `pip` processes took about a second here (`make synth` with nothing
-changed paid it too). It also reads the file PIP_CONFIG_FILE names, as `pip install` does and
-`pip config get` does not. Runs on the machine's Python, before any venv exists.
+The answer ``pip config get`` gives for each key in turn, in one process: three `pip` processes
+took about a second here. The Makefile asks only when a recipe installs, at most once a run. It
+also reads the file PIP_CONFIG_FILE names, as `pip install` does and `pip config get` does not.
+Runs on the machine's Python, before any venv exists.
 """
 
 from __future__ import annotations
