@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import importlib
@@ -553,16 +554,31 @@ def security_gate() -> GateRuns:
     return _gate
 
 
+def share_sdk_data() -> None:
+    """Every botocore session this process creates reads the SDK's data files (endpoints.json,
+    each service's model) through one loader, so each file is parsed once per process instead of
+    once per session. The data is read-only: botocore already shares it between the clients of
+    one session. Measured: the second pytest process (tests/verify, tests/local,
+    tests/integration) made 550 loads (1.3 s of CPU) of about 60 files, one set per session:
+    each `make verify` run the tests start makes one, moto one per backend (docs/performance.md)."""
+    import botocore.loaders
+    import botocore.session
+
+    # A loader per search path (AWS_DATA_PATH), as botocore creates one for each session.
+    botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """A run of the whole suite (`make test`, `make unit`: the test paths, no -k or -m) starts
     the synth worker's provider load now, before collection (a few seconds, the first run's
     bytecode and assertion rewriting included), rather than when the tests are known. The local
     APIs the tests start are forked from a server that has imported local.api (local/process.py).
     The collector looks less often (local.process.GC_THRESHOLD), and never again at what collection
-    built."""
+    built. Every botocore session shares one data loader (share_sdk_data)."""
     from local.process import collect_less_often, use_fork_server
 
     collect_less_often()
+    share_sdk_data()
 
     use_fork_server()
     option = config.option

@@ -4,6 +4,7 @@ the core and client/, never one another. Read from the source, so a new import b
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -16,11 +17,18 @@ TOOLS = {"local", "verify", "capacity", "bench", "deploy", "tools", "security"}
 PROJECT = CORE | SHARED | TOOLS | {"main", "tests"}
 
 
+@functools.cache
+def syntax_tree(path: Path) -> ast.Module:
+    """A file's syntax tree, parsed once per session: the walks below read each project file
+    many times (the jsii walk once for every module that imports it)."""
+    return ast.parse(path.read_text())
+
+
 def imported_packages(path: Path) -> set[str]:
     """The project's top-level packages a file imports (absolute imports; the function's own
     modules import each other by bare name, as the Lambda runtime loads them)."""
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in ast.walk(syntax_tree(path)):
         if isinstance(node, ast.Import):
             found.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -78,7 +86,7 @@ FRAMEWORK_MODULE = REPO_ROOT / "constructs_lib" / "framework.py"
 def framework_imports(path: Path) -> list[str]:
     """The CDK framework or provider modules a file imports itself."""
     names: list[str] = []
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in ast.walk(syntax_tree(path)):
         if isinstance(node, ast.Import):
             names.extend(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -135,7 +143,7 @@ def eager_imports(path: Path, module: str) -> list[str]:
                 for handler in node.handlers:
                     visit(handler.body)
 
-    visit(ast.parse(path.read_text()).body)
+    visit(syntax_tree(path).body)
     return names
 
 

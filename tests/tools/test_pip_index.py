@@ -7,6 +7,7 @@ of it: only the recipes that install are given the index, and a make run asks at
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
@@ -86,16 +87,18 @@ def test_a_pip_config_file_variable_is_read_as_pip_install_reads_it(answers: dic
     assert answers["config file variable"] == MIRROR
 
 
-def test_with_none_configured_it_is_what_pip_config_get_answers(answers: dict[str, str]) -> None:
+def test_with_none_configured_it_is_what_pip_config_answers(answers: dict[str, str]) -> None:
     """What the Makefile asked before: `pip config get` for each key in turn, else pip's default
-    (the machine's own files may name an index)."""
+    (the machine's own files may name an index). `pip config list` shows every key's value from
+    the same files in one pip process (`key='value'`)."""
     env = json.loads(answers["_none_env"])
+    listed = subprocess.run(
+        [PYTHON, "-m", "pip", "config", "list"], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    values = dict(line.split("=", 1) for line in listed.splitlines() if "=" in line)
     for key in ("global.index-url", "install.index-url"):
-        said = subprocess.run(
-            [PYTHON, "-m", "pip", "config", "get", key], env=env, capture_output=True, text=True
-        )
-        if said.returncode == 0:
-            assert answers["none"] == said.stdout.strip()
+        if key in values:
+            assert answers["none"] == ast.literal_eval(values[key])
             return
     default = subprocess.run(
         [PYTHON, "-c", "from pip._internal.models.index import PyPI; print(PyPI.simple_url)"],

@@ -205,3 +205,11 @@ def test_a_worker_that_ended_leaves_no_pipe_open() -> None:
     result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "ResourceWarning" not in result.stderr, result.stderr
+
+
+def test_every_botocore_session_of_a_test_process_parses_the_sdk_data_once() -> None:
+    import botocore.session
+
+    first, second = (botocore.session.get_session().get_component("data_loader") for _ in range(2))
+    assert first is second
+    assert first.load_data("endpoints") is second.load_data("endpoints")
