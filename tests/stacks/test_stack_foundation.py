@@ -235,18 +235,23 @@ def test_the_provider_loads_only_the_submodules_framework_py_names(
 
 
 def main_into(outdir: str) -> int:
-    """In the synth worker: main.py's main() with CDKTF_OUTDIR set to ``outdir``."""
+    """In the synth worker: main.py's main() with CDKTF_OUTDIR set to ``outdir``, for dev alone
+    (its three stacks, not the settings file's five: the folders are what this is about)."""
     import main
 
-    os.environ["CDKTF_OUTDIR"] = outdir
+    os.environ.update({"CDKTF_OUTDIR": outdir, "DATA_API_ENVIRONMENTS": "dev"})
     try:
         return main.main()
     finally:
-        del os.environ["CDKTF_OUTDIR"]
+        del os.environ["CDKTF_OUTDIR"], os.environ["DATA_API_ENVIRONMENTS"]
 
 
 def test_synth_creates_the_output_folders_missing_parents(tmp_path: Path) -> None:
     # CDKTF makes only the last folder of CDKTF_OUTDIR; main.py makes the rest first.
     outdir = tmp_path / "not" / "there" / "yet"
     assert synth_worker().call(f"{__name__}:main_into", str(outdir)) == 0
-    assert (outdir / "stacks" / "data-api-dev" / "cdk.tf.json").is_file()
+    assert sorted(path.name for path in (outdir / "stacks").iterdir()) == [
+        "data-api-account-us-east-1",
+        "data-api-dev",
+        "data-api-state-us-east-1",
+    ]
