@@ -7,6 +7,8 @@ import os
 import re
 from pathlib import Path
 
+import pytest
+
 from constructs_lib.settings import ALERT_EMAIL_PATTERN, ENVIRONMENTS, REQUIRED_TAG_KEYS
 from tests.conftest import SynthesizedStack, Variant, synth_worker
 from tests.tools.test_imports import FRAMEWORK_MODULE, PROVIDER_PACKAGES, framework_imports
@@ -239,11 +241,10 @@ def main_into(outdir: str) -> int:
     (its three stacks, not the settings file's five: the folders are what this is about)."""
     import main
 
-    os.environ.update({"CDKTF_OUTDIR": outdir, "DATA_API_ENVIRONMENTS": "dev"})
-    try:
+    with pytest.MonkeyPatch.context() as patch:  # the worker's own values come back after
+        patch.setenv("CDKTF_OUTDIR", outdir)
+        patch.setenv("DATA_API_ENVIRONMENTS", "dev")
         return main.main()
-    finally:
-        del os.environ["CDKTF_OUTDIR"], os.environ["DATA_API_ENVIRONMENTS"]
 
 
 def test_synth_creates_the_output_folders_missing_parents(tmp_path: Path) -> None:
