@@ -11,6 +11,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 import sys
 import threading
 import time
@@ -540,6 +541,38 @@ def ensure_table(endpoint: str, table_name: str, settings: Settings, idempotency
     return True
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+"""Ctrl-C, or a supervisor's stop (local/process.py's stop() sends SIGTERM)."""
+
+
+def _ignore(signal_number: int, frame: object) -> None:
+    """The stop signals' Python-level handler: nothing to do (StopSignals reads their byte)."""
+
+
+class StopSignals:
+    """From its creation on, a stop signal no longer ends this process at once: Python's own
+    C-level handler writes its number to a socket the moment it arrives, wherever the main
+    thread is (signal.set_wakeup_fd: https://docs.python.org/3/library/signal.html#signal.set_wakeup_fd),
+    and wait() reads it; the Python-level handlers do nothing. A handler that set a
+    threading.Event instead could hang the process for good: handlers run in the main thread,
+    which may then hold that Event's own lock inside Event.wait()
+    (https://github.com/python/cpython/issues/126434, the same with multiprocessing's Event).
+    Create it in the main thread, before anything that a stop should interrupt."""
+
+    def __init__(self) -> None:
+        self._reader, self._writer = socket.socketpair()
+        self._writer.setblocking(False)
+        signal.set_wakeup_fd(self._writer.fileno())
+        for signal_number in STOP_SIGNALS:
+            signal.signal(signal_number, _ignore)
+
+    def wait(self) -> int:
+        """Block until a stop signal arrives (or has arrived since the creation); its number."""
+        while (signal_number := self._reader.recv(1)[0]) not in STOP_SIGNALS:
+            pass  # another signal with a Python handler: not a stop
+        return signal_number
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -560,9 +593,7 @@ def main(argv: list[str] | None = None) -> int:
     except StartError as error:
         print(f"data-api: error: {error}", file=sys.stderr)
         return 1
-    stopped = threading.Event()
-    for signal_number in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C, or a supervisor's stop
-        signal.signal(signal_number, lambda *_: stopped.set())
+    stop = StopSignals()
     api.start()
     where = "moto, in memory" if api.uses_moto else ("created" if api.table_created else "existing")
     print(f"data-api local API: {api.url}/{RESOURCE_PATH}", flush=True)
@@ -580,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
     if settings.auth.local_note:
         print(settings.auth.local_note, flush=True)
     print("Ctrl-C stops it.", flush=True)
-    stopped.wait()
+    stop.wait()
     api.stop(emulator=False)  # its in-memory table ends with this process
     print("stopped", flush=True)
     return 0
