@@ -3,8 +3,9 @@
 Its handlers used to set a threading.Event the main thread waited on. A handler runs in the main
 thread: a signal landing while that thread held the Event's own lock, inside Event.wait(), hung
 the process for good, and no later SIGTERM could end it (reproduced by sending the signal from a
-profile hook as Event.wait called Condition.wait). A test's stop of a local API timed out after
-30 s once in a bench run, most likely so. That timing cannot be arranged from a test of the new
+profile hook as Event.wait called Condition.wait). So it went once in a bench run: a test's stop
+of a local API timed out after 30 s, and py-spy showed the API's main thread in Event.set, called
+by the handler from inside Condition.wait. That timing cannot be arranged from a test of the new
 code; these check what rules it out instead (the handlers do nothing, and a signal's byte reaches
 the wait however early it came), in a process of their own: a handler and a wakeup socket in
 pytest's own process would swallow its Ctrl-C.
