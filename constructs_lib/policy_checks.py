@@ -21,8 +21,8 @@ def _resource_config(resource: TerraformResource) -> Mapping[str, Any]:
     """The resource's block as it will be synthesized (overrides included): the one block under
     its one type (read from the answer rather than asked of jsii: one round trip less)."""
     by_type = resource.to_terraform().get("resource", {})
-    blocks: Mapping[str, Any] = next(iter(by_type.values()), {}) if by_type else {}
-    return next(iter(blocks.values()), {}) if blocks else {}
+    blocks: Mapping[str, Any] = next(iter(by_type.values()), {})
+    return next(iter(blocks.values()), {})
 
 
 def provider_default_tags(provider: TerraformProvider) -> dict[str, Any]:
